@@ -1,0 +1,47 @@
+package dev.quantgate;
+
+import dev.quantgate.cli.Tool;
+import dev.quantgate.cli.Tools;
+import dev.quantgate.db.EmbeddedDatabase;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Entry point of the packaged application. A first argument naming a tool ({@code quantize},
+ * {@code evaluate}) runs that tool and exits without starting the server or any database.
+ * Otherwise the service starts, on an embedded PostgreSQL unless a database URL is configured.
+ */
+@QuarkusMain
+public final class QuantGateMain {
+
+    private QuantGateMain() {
+    }
+
+    public static void main(String... args) {
+        if (args.length > 0 && !args[0].startsWith("-")) {
+            Tools tools = new Tools(QuantGateMain.class.getClassLoader());
+            Optional<Tool> tool = tools.find(args[0]);
+            if (tool.isEmpty()) {
+                System.err.println("quantgate: unknown command '" + args[0] + "'");
+                tools.usage(System.err);
+                System.exit(Tool.BAD_INPUT);
+                return;
+            }
+            int code;
+            try {
+                code = tool.get().run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+            } catch (RuntimeException e) {
+                System.err.println("quantgate " + args[0] + ": " + e.getMessage());
+                code = Tool.BAD_INPUT;
+            }
+            System.out.flush();
+            System.exit(code);
+            return;
+        }
+        EmbeddedDatabase.startIfNoDatabaseConfigured();
+        Quarkus.run(args);
+    }
+}
