@@ -1,0 +1,11 @@
+package dev.quantgate.audit.dto;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+
+/**
+ * One audit event as stored: {@code time} and {@code payload} are exactly the text that was hashed,
+ * so an auditor can recompute {@code hash} from this record alone (see the README).
+ */
+public record AuditEventView(long seq, String time, String actor, String action, String subject,
+                             @JsonRawValue String payload, String prevHash, String hash) {
+}

@@ -1,0 +1,213 @@
+package dev.quantgate.audit;
+
+import dev.quantgate.security.Roles;
+import dev.quantgate.testing.TestTokens;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+class AuditTrailTest {
+
+    @Inject
+    AuditLog auditLog;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Test
+    void shouldStoreCanonicalPayloadAndReportAnIntactChain() {
+        String subject = "test:canonical-" + TestTokens.shortId();
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("b", 1.0);
+        payload.put("a", Arrays.asList(true, null, "x"));
+        auditLog.append("tester", "test.canonical", subject, payload);
+
+        TestTokens.as(Roles.AUDITOR).queryParam("subject", subject).get("/api/v1/audit/events")
+                .then().statusCode(200)
+                .body("items", hasSize(1))
+                .body("items[0].actor", equalTo("tester"))
+                .body("items[0].action", equalTo("test.canonical"))
+                .body("items[0].payload.a[0]", equalTo(true))
+                .body("items[0].hash.size()", equalTo(64))
+                .body("next", nullValue());
+        assertEquals("{\"a\":[true,null,\"x\"],\"b\":1}", storedPayload(subject));
+
+        verify().then().statusCode(200).body("intact", equalTo(true)).body("firstBrokenSeq", nullValue());
+    }
+
+    @Test
+    void shouldRefusePlainUpdateAndDeleteOfAuditEvents() {
+        String subject = "test:immutable-" + TestTokens.shortId();
+        auditLog.append("tester", "test.immutable", subject, Map.of());
+
+        SQLException update = assertThrows(SQLException.class,
+                () -> execute("UPDATE audit_event SET actor = 'mallory' WHERE subject = '" + subject + "'"));
+        assertTrue(update.getMessage().contains("append-only"), update.getMessage());
+        SQLException delete = assertThrows(SQLException.class,
+                () -> execute("DELETE FROM audit_event WHERE subject = '" + subject + "'"));
+        assertTrue(delete.getMessage().contains("append-only"), delete.getMessage());
+        assertThrows(SQLException.class, () -> execute("TRUNCATE audit_event"));
+        assertEquals("{}", storedPayload(subject));
+    }
+
+    @Test
+    void shouldNameTheSequenceNumberOfARowAlteredBehindTheTriggersBack() throws Exception {
+        String subject = "test:tamper-" + TestTokens.shortId();
+        auditLog.append("tester", "test.tamper", subject, Map.of("amount", 10));
+        auditLog.append("tester", "test.tamper.after", subject, Map.of());
+        long seq = seqOf(subject, "test.tamper");
+        try {
+            // As the database superuser: switch the guard off, change history, switch it back on.
+            execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete;"
+                    + "UPDATE audit_event SET payload = '{\"amount\":1000}' WHERE seq = " + seq + ";"
+                    + "ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update_delete");
+
+            verify().then().statusCode(200)
+                    .body("intact", equalTo(false))
+                    .body("firstBrokenSeq", equalTo((int) seq))
+                    .body("verified", equalTo((int) seq - 1))
+                    .body("reason", startsWith("Event " + seq + " was altered"));
+        } finally {
+            execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete;"
+                    + "UPDATE audit_event SET payload = '{\"amount\":10}' WHERE seq = " + seq + ";"
+                    + "ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update_delete");
+        }
+        verify().then().statusCode(200).body("intact", equalTo(true));
+    }
+
+    @Test
+    void shouldNeverGiveTwoConcurrentAppendsTheSamePreviousHash() throws Exception {
+        String subject = "test:concurrent-" + TestTokens.shortId();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        auditLog.append("tester", "test.concurrent", subject, Map.of("thread", thread, "i", i));
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT prev_hash), max(seq) - min(seq) + 1"
+                     + " FROM audit_event WHERE subject = '" + subject + "'")) {
+            rs.next();
+            assertEquals(200, rs.getLong(1));
+            assertEquals(200, rs.getLong(2));
+        }
+        verify().then().statusCode(200).body("intact", equalTo(true));
+    }
+
+    @Test
+    void shouldJoinTheCallersTransactionAndRollBackWithIt() {
+        String subject = "test:rollback-" + TestTokens.shortId();
+        QuarkusTransaction.begin();
+        auditLog.append("tester", "test.rollback", subject, Map.of());
+        QuarkusTransaction.rollback();
+
+        TestTokens.as(Roles.AUDITOR).queryParam("subject", subject).get("/api/v1/audit/events")
+                .then().statusCode(200).body("items", hasSize(0));
+        verify().then().statusCode(200).body("intact", equalTo(true));
+    }
+
+    @Test
+    void shouldPageEventsWithAKeysetCursorAndFilterByPrefix() {
+        String subject = "test:page-" + TestTokens.shortId();
+        for (int i = 0; i < 3; i++) {
+            auditLog.append("tester", "test.page." + i, subject + "/" + i, Map.of("i", i));
+        }
+        auditLog.append("tester", "test.page.other", "test:elsewhere", Map.of());
+
+        Response first = TestTokens.as(Roles.ADMIN).queryParam("subject", subject).queryParam("limit", 2)
+                .get("/api/v1/audit/events");
+        first.then().statusCode(200).body("items", hasSize(2)).body("items[0].action", equalTo("test.page.0"));
+        String next = first.path("next");
+        assertFalse(next == null || next.isBlank());
+
+        TestTokens.as(Roles.ADMIN).queryParam("subject", subject).queryParam("limit", 2).queryParam("after", next)
+                .get("/api/v1/audit/events")
+                .then().statusCode(200).body("items", hasSize(1)).body("items[0].action", equalTo("test.page.2"))
+                .body("next", nullValue());
+
+        TestTokens.as(Roles.ADMIN).queryParam("action", "test.page.1").get("/api/v1/audit/events")
+                .then().statusCode(200).body("items", hasSize(1)).body("items[0].subject", equalTo(subject + "/1"));
+    }
+
+    @Test
+    void shouldAnswerProblemForACursorThatIsNotOne() {
+        TestTokens.as(Roles.AUDITOR).queryParam("after", "yesterday").get("/api/v1/audit/events")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("code", equalTo("INVALID_CURSOR"))
+                .body("status", equalTo(400))
+                .body("detail", startsWith("after must be a cursor"));
+    }
+
+    private static Response verify() {
+        return TestTokens.as(Roles.AUDITOR).get("/api/v1/audit/verify");
+    }
+
+    private long seqOf(String subject, String action) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT seq FROM audit_event WHERE subject = ? AND action = ?")) {
+            ps.setString(1, subject);
+            ps.setString(2, action);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private String storedPayload(String subject) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT payload FROM audit_event WHERE subject = ?")) {
+            ps.setString(1, subject);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getString(1);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
