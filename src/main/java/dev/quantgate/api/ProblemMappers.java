@@ -110,6 +110,16 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, HttpServerRequest request) {
+        // The JSON body reader wraps Jackson's errors; answer them as the Jackson mappers do.
+        if (e.getCause() instanceof JsonParseException parse) {
+            return jsonParse(parse, request);
+        }
+        if (e.getCause() instanceof JsonMappingException mapping) {
+            return jsonMapping(mapping, request);
+        }
+        if (e.getCause() instanceof JsonProcessingException processing) {
+            return jsonProcessing(processing, request);
+        }
         int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
         ErrorCode code = ErrorCode.forStatus(status);
         String detail = switch (code) {

@@ -1,0 +1,41 @@
+package dev.quantgate;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+class ArchitectureTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.quantgate");
+    }
+
+    @Test
+    void shouldKeepEnginesFreeOfFrameworkImports() {
+        noClasses().that().resideInAnyPackage("dev.quantgate.quantize..", "dev.quantgate.evaluation..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..")
+                .allowEmptyShould(true)
+                .because("quantize and evaluation are plain Java libraries, usable from a command line")
+                .check(classes);
+    }
+
+    @Test
+    void shouldKeepPersistenceOutOfResources() {
+        noClasses().that().haveSimpleNameEndingWith("Resource")
+                .should().dependOnClassesThat().haveFullyQualifiedName("jakarta.persistence.EntityManager")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("javax.sql.DataSource")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.agroal.api.AgroalDataSource")
+                .allowEmptyShould(true)
+                .because("resources are thin: queries belong in services")
+                .check(classes);
+    }
+}

@@ -1,0 +1,154 @@
+package dev.quantgate.security;
+
+import dev.quantgate.security.dto.CreateTokenRequest;
+import dev.quantgate.testing.TestTokens;
+import io.quarkus.arc.Arc;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every endpoint × every role, no token and an unknown token: a role allowed answers 2xx, any
+ * other role 403, no or an unknown token 401, the errors as problem+json.
+ *
+ * <p><b>Adding an endpoint? Add a row to {@link #ENDPOINTS}</b> with the roles that may call it
+ * (and a body or a path that makes the allowed call succeed); endpoints open to anyone (health,
+ * metrics, OpenAPI, the signed MLflow webhook) go in {@link #OPEN}.
+ */
+@QuarkusTest
+class AuthorizationMatrixTest {
+
+    private static final List<String> ALL_ROLES = List.of(Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR, Roles.WORKER);
+
+    static final List<Endpoint> ENDPOINTS = List.of(
+            Endpoint.get("/api/v1/auth/whoami", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR, Roles.WORKER),
+            Endpoint.get("/api/v1/audit/events", Roles.ADMIN, Roles.AUDITOR),
+            Endpoint.get("/api/v1/audit/verify", Roles.ADMIN, Roles.AUDITOR),
+            Endpoint.get("/api/v1/admin/tokens", Roles.ADMIN, Roles.AUDITOR),
+            Endpoint.post("/api/v1/admin/tokens",
+                    () -> "{\"name\":\"matrix-" + TestTokens.shortId() + "\",\"roles\":[\"auditor\"]}", Roles.ADMIN),
+            Endpoint.delete(() -> "/api/v1/admin/tokens/" + newTokenId(), Roles.ADMIN)
+            // Add rows here: Endpoint.get(path, roles...), Endpoint.post(path, bodySupplier, roles...), ...
+    );
+
+    /** Open to anonymous callers: GET answers 200 without any token. */
+    static final List<String> OPEN = List.of(
+            "/q/health", "/q/health/live", "/q/health/ready", "/q/metrics", "/q/openapi", "/q/swagger-ui/");
+
+    /** One endpoint: method, path (a supplier, for paths naming something to create first), body, allowed roles. */
+    record Endpoint(String method, Supplier<String> path, Supplier<String> body, Set<String> allowed) {
+
+        static Endpoint get(String path, String... roles) {
+            return new Endpoint("GET", () -> path, null, Set.of(roles));
+        }
+
+        static Endpoint post(String path, Supplier<String> body, String... roles) {
+            return new Endpoint("POST", () -> path, body, Set.of(roles));
+        }
+
+        static Endpoint put(String path, Supplier<String> body, String... roles) {
+            return new Endpoint("PUT", () -> path, body, Set.of(roles));
+        }
+
+        static Endpoint delete(Supplier<String> path, String... roles) {
+            return new Endpoint("DELETE", path, null, Set.of(roles));
+        }
+
+        Response call(RequestSpecification request) {
+            if (body != null) {
+                request = request.contentType(ContentType.JSON).body(body.get());
+            }
+            return request.request(method, path.get());
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path.get();
+        }
+    }
+
+    static Stream<Arguments> endpointsAndRoles() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Endpoint e : ENDPOINTS) {
+            for (String role : ALL_ROLES) {
+                cases.add(Arguments.of(e, role));
+            }
+        }
+        return cases.stream();
+    }
+
+    static Stream<Endpoint> endpoints() {
+        return ENDPOINTS.stream();
+    }
+
+    static Stream<String> openPaths() {
+        return OPEN.stream();
+    }
+
+    @ParameterizedTest(name = "{0} as {1}")
+    @MethodSource("endpointsAndRoles")
+    void shouldAllowExactlyTheListedRoles(Endpoint endpoint, String role) {
+        Response response = endpoint.call(TestTokens.as(role));
+        if (endpoint.allowed().contains(role)) {
+            int status = response.statusCode();
+            assertTrue(status >= 200 && status < 300,
+                    endpoint + " as " + role + " should succeed, was " + status + ": " + response.asString());
+        } else {
+            response.then().statusCode(403).contentType("application/problem+json")
+                    .body("code", equalTo("FORBIDDEN"))
+                    .body("status", equalTo(403))
+                    .body("detail", notNullValue());
+        }
+    }
+
+    @ParameterizedTest(name = "{0} without a token")
+    @MethodSource("endpoints")
+    void shouldAnswer401WithoutAToken(Endpoint endpoint) {
+        endpoint.call(RestAssured.given()).then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer")
+                .body("code", equalTo("UNAUTHENTICATED"))
+                .body("status", equalTo(401));
+    }
+
+    @ParameterizedTest(name = "{0} with an unknown token")
+    @MethodSource("endpoints")
+    void shouldAnswer401ForAnUnknownToken(Endpoint endpoint) {
+        endpoint.call(RestAssured.given().header(TestTokens.bearer(TestTokens.UNKNOWN)))
+                .then().statusCode(401).contentType("application/problem+json")
+                .body("code", equalTo("UNAUTHENTICATED"));
+    }
+
+    @ParameterizedTest(name = "{0} with a Basic header")
+    @MethodSource("endpoints")
+    void shouldAnswer401ForANonBearerScheme(Endpoint endpoint) {
+        endpoint.call(RestAssured.given().header("Authorization", "Basic YWRtaW46YWRtaW4="))
+                .then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @ParameterizedTest(name = "GET {0} is open")
+    @MethodSource("openPaths")
+    void shouldServeOpenPathsWithoutAToken(String path) {
+        RestAssured.given().get(path).then().statusCode(200);
+    }
+
+    private static String newTokenId() {
+        return Arc.container().instance(TokenService.class).get()
+                .create(new CreateTokenRequest("matrix-victim-" + TestTokens.shortId(), Set.of(Roles.WORKER)), "tests")
+                .id().toString();
+    }
+}
