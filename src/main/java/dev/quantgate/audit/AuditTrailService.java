@@ -4,6 +4,7 @@ import dev.quantgate.api.Page;
 import dev.quantgate.audit.dto.AuditEventView;
 import dev.quantgate.audit.dto.VerificationReport;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -15,7 +16,10 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the audit trail: keyset pages of events, and verification of the whole hash chain. */
+/**
+ * Reads the audit trail: keyset pages of events, and verification of the whole hash chain. Both
+ * seal pending events first, so that every committed event is seen.
+ */
 @ApplicationScoped
 @Transactional(Transactional.TxType.SUPPORTS)
 public class AuditTrailService {
@@ -24,9 +28,11 @@ public class AuditTrailService {
     private static final int VERIFY_FETCH_SIZE = 1000;
 
     private final AgroalDataSource dataSource;
+    private final AuditSealer sealer;
 
-    public AuditTrailService(AgroalDataSource dataSource) {
+    public AuditTrailService(AgroalDataSource dataSource, AuditSealer sealer) {
         this.dataSource = dataSource;
+        this.sealer = sealer;
     }
 
     /**
@@ -34,6 +40,7 @@ public class AuditTrailService {
      * starts with a prefix, or with an exact actor.
      */
     public Page<AuditEventView> events(long afterSeq, int limit, String subjectPrefix, String actionPrefix, String actor) {
+        sealer.sealAll();
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM audit_event WHERE seq > ?");
         List<String> params = new ArrayList<>();
         if (subjectPrefix != null && !subjectPrefix.isEmpty()) {
@@ -74,8 +81,12 @@ public class AuditTrailService {
      * previous hash must be its predecessor's hash, each hash must match the recomputed one, and the
      * chain head must name the last event. Reports the first event where any of this fails.
      */
-    @Transactional(Transactional.TxType.REQUIRED)
     public VerificationReport verify() {
+        sealer.sealAll();
+        return QuarkusTransaction.requiringNew().call(this::walkChain);
+    }
+
+    private VerificationReport walkChain() {
         try (Connection c = dataSource.getConnection()) {
             long headSeq;
             String headHash;

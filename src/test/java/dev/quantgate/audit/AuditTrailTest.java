@@ -41,6 +41,9 @@ class AuditTrailTest {
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    AuditSealer sealer;
+
     @Test
     void shouldStoreCanonicalPayloadAndReportAnIntactChain() {
         String subject = "test:canonical-" + TestTokens.shortId();
@@ -66,6 +69,7 @@ class AuditTrailTest {
     void shouldRefusePlainUpdateAndDeleteOfAuditEvents() {
         String subject = "test:immutable-" + TestTokens.shortId();
         auditLog.append("tester", "test.immutable", subject, Map.of());
+        sealer.sealAll();
 
         SQLException update = assertThrows(SQLException.class,
                 () -> execute("UPDATE audit_event SET actor = 'mallory' WHERE subject = '" + subject + "'"));
@@ -75,6 +79,28 @@ class AuditTrailTest {
         assertTrue(delete.getMessage().contains("append-only"), delete.getMessage());
         assertThrows(SQLException.class, () -> execute("TRUNCATE audit_event"));
         assertEquals("{}", storedPayload(subject));
+    }
+
+    @Test
+    void shouldRefuseChangesToEventsWaitingToBeSealed() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("INSERT INTO audit_pending (occurred_at, actor, action, subject, payload)"
+                    + " VALUES (now(), 'tester', 'test.pending', 'test:pending', '{}')");
+            SQLException update = assertThrows(SQLException.class,
+                    () -> s.execute("UPDATE audit_pending SET actor = 'mallory' WHERE subject = 'test:pending'"));
+            assertTrue(update.getMessage().contains("cannot be changed"), update.getMessage());
+            c.rollback();
+        }
+    }
+
+    @Test
+    void shouldRefuseMovingTheChainHeadBackwards() {
+        sealer.sealAll();
+        SQLException back = assertThrows(SQLException.class,
+                () -> execute("UPDATE audit_chain_head SET seq = 0 WHERE id = 1"));
+        assertTrue(back.getMessage().contains("only moves forward"), back.getMessage());
+        assertThrows(SQLException.class, () -> execute("DELETE FROM audit_chain_head"));
     }
 
     @Test
@@ -122,6 +148,7 @@ class AuditTrailTest {
         } finally {
             pool.shutdownNow();
         }
+        sealer.sealAll();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT prev_hash), max(seq) - min(seq) + 1"
                      + " FROM audit_event WHERE subject = '" + subject + "'")) {
@@ -181,6 +208,7 @@ class AuditTrailTest {
     }
 
     private long seqOf(String subject, String action) throws SQLException {
+        sealer.sealAll();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT seq FROM audit_event WHERE subject = ? AND action = ?")) {
             ps.setString(1, subject);
@@ -193,6 +221,7 @@ class AuditTrailTest {
     }
 
     private String storedPayload(String subject) {
+        sealer.sealAll();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT payload FROM audit_event WHERE subject = ?")) {
             ps.setString(1, subject);
