@@ -6,7 +6,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 
 class ArchitectureTest {
 
@@ -36,6 +38,29 @@ class ArchitectureTest {
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("io.agroal.api.AgroalDataSource")
                 .allowEmptyShould(true)
                 .because("resources are thin: queries belong in services")
+                .check(classes);
+    }
+
+    @Test
+    void shouldDeclareRolesOnEveryResourceMethod() {
+        methods().that().areAnnotatedWith(jakarta.ws.rs.GET.class)
+                .or().areAnnotatedWith(jakarta.ws.rs.POST.class)
+                .or().areAnnotatedWith(jakarta.ws.rs.PUT.class)
+                .or().areAnnotatedWith(jakarta.ws.rs.PATCH.class)
+                .or().areAnnotatedWith(jakarta.ws.rs.DELETE.class)
+                .should().beAnnotatedWith(jakarta.annotation.security.RolesAllowed.class)
+                .orShould().beAnnotatedWith(jakarta.annotation.security.PermitAll.class)
+                .allowEmptyShould(true)
+                .because("security is declared on each endpoint (the webhook is @PermitAll, checked by its signature)")
+                .check(classes);
+    }
+
+    @Test
+    void shouldKeepTransactionsOutOfResources() {
+        noMethods().that().areDeclaredInClassesThat().areAnnotatedWith(jakarta.ws.rs.Path.class)
+                .should().beAnnotatedWith(jakarta.transaction.Transactional.class)
+                .allowEmptyShould(true)
+                .because("transactions belong on services")
                 .check(classes);
     }
 }

@@ -1,6 +1,9 @@
 package dev.quantgate.security;
 
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import jakarta.transaction.Transactional;
 
 import java.nio.charset.StandardCharsets;
@@ -21,6 +24,8 @@ public class TokenAuthenticator {
     /** Principal name of the bootstrap admin token. */
     public static final String BOOTSTRAP_ADMIN = "bootstrap-admin";
     private static final int MAX_CACHED = 10_000;
+    private static final int MIN_BOOTSTRAP_LENGTH = 24;
+    private static final Logger LOG = Logger.getLogger(TokenAuthenticator.class);
 
     private final SecurityConfig config;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -30,6 +35,12 @@ public class TokenAuthenticator {
 
     public TokenAuthenticator(SecurityConfig config) {
         this.config = config;
+    }
+
+    void warnAboutWeakBootstrapToken(@Observes StartupEvent event) {
+        config.adminToken().filter(t -> !t.isBlank() && t.length() < MIN_BOOTSTRAP_LENGTH).ifPresent(t ->
+                LOG.warnf("QUANTGATE_ADMIN_TOKEN is shorter than %d characters; use a long random value "
+                        + "outside a laptop, and create real tokens with it", MIN_BOOTSTRAP_LENGTH));
     }
 
     @Transactional(Transactional.TxType.REQUIRED)

@@ -25,6 +25,13 @@ class ProblemShapeTest {
     }
 
     @Test
+    void shouldAnswerAnUnknownPathOutsideTheApiWithProblem404() {
+        RestAssured.given().get("/no-such-page")
+                .then().statusCode(404).contentType("application/problem+json")
+                .body("code", equalTo("NOT_FOUND"));
+    }
+
+    @Test
     void shouldAnswerAnUnsupportedMethodWithProblem405() {
         TestTokens.as(Roles.ADMIN).put("/api/v1/audit/verify")
                 .then().statusCode(405).contentType("application/problem+json")
