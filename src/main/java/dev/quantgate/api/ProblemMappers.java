@@ -76,7 +76,7 @@ public class ProblemMappers {
     public Response jsonMapping(JsonMappingException e, HttpServerRequest request) {
         String field = jsonPath(e);
         String detail;
-        if (e instanceof UnrecognizedPropertyException u) {
+        if (e instanceof UnrecognizedPropertyException) {
             detail = "Unknown field '" + field + "'";
         } else if (field.isEmpty()) {
             detail = "The request body does not have the expected JSON shape";
