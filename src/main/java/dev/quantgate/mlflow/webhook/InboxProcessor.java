@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -54,6 +56,7 @@ public class InboxProcessor {
             + " WHERE d.status IN " + OPEN + " AND d.next_attempt_at <= now()"
             + " AND NOT EXISTS (SELECT 1 FROM webhook_delivery e"
             + "   WHERE e.order_key = d.order_key AND e.status IN " + OPEN + " AND e.id < d.id)"
+            + " AND NOT (d.id = ANY (?))"
             + " ORDER BY d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED";
     private static final String MARK_DONE = "UPDATE webhook_delivery SET status = ?, attempts = attempts + 1,"
             + " processed_at = now(), mirror_changes = ?, last_error = NULL, receipt_audited = true WHERE id = ?";
@@ -72,6 +75,11 @@ public class InboxProcessor {
     private final MeterRegistry meters;
     private final Semaphore wakeups = new Semaphore(0);
     private final List<Thread> threads = new ArrayList<>();
+    /**
+     * Deliveries this process is handling: a failed attempt rolls back (releasing the row lock)
+     * before its failure is recorded, and no other thread may take the delivery in between.
+     */
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
     public InboxProcessor(AgroalDataSource dataSource, RegistryEventSink sink, AuditLog auditLog,
@@ -152,10 +160,11 @@ public class InboxProcessor {
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 Claimed d = claim();
-                claimed[0] = d;
                 if (d == null) {
                     return false;
                 }
+                inFlight.add(d.id());
+                claimed[0] = d;
                 process(d);
                 return true;
             });
@@ -165,6 +174,10 @@ public class InboxProcessor {
             }
             recordFailure(claimed[0], e);
             return true;
+        } finally {
+            if (claimed[0] != null) {
+                inFlight.remove(claimed[0].id());
+            }
         }
     }
 
@@ -243,14 +256,16 @@ public class InboxProcessor {
     }
 
     private Claimed claim() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement select = c.prepareStatement(CLAIM);
-             ResultSet rs = select.executeQuery()) {
-            if (!rs.next()) {
-                return null;
+        try (Connection c = dataSource.getConnection(); PreparedStatement select = c.prepareStatement(CLAIM)) {
+            select.setArray(1, c.createArrayOf("bigint", inFlight.toArray(new Long[0])));
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getBoolean(6), rs.getString(7),
+                        rs.getString(8), rs.getString(9));
             }
-            return new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                    rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getBoolean(6), rs.getString(7),
-                    rs.getString(8), rs.getString(9));
         }
     }
 
