@@ -1,5 +1,6 @@
 package dev.quantgate.security;
 
+import dev.quantgate.mlflow.webhook.ParkedDeliveries;
 import dev.quantgate.security.dto.CreateTokenRequest;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.arc.Arc;
@@ -42,7 +43,12 @@ class AuthorizationMatrixTest {
             Endpoint.get("/api/v1/admin/tokens", Roles.ADMIN, Roles.AUDITOR),
             Endpoint.post("/api/v1/admin/tokens",
                     () -> "{\"name\":\"matrix-" + TestTokens.shortId() + "\",\"roles\":[\"auditor\"]}", Roles.ADMIN),
-            Endpoint.delete(() -> "/api/v1/admin/tokens/" + newTokenId(), Roles.ADMIN)
+            Endpoint.delete(() -> "/api/v1/admin/tokens/" + newTokenId(), Roles.ADMIN),
+            Endpoint.get("/api/v1/mlflow/deliveries", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            new Endpoint("GET", () -> "/api/v1/mlflow/deliveries/" + ParkedDeliveries.insert(), null,
+                    Set.of(Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR)),
+            new Endpoint("POST", () -> "/api/v1/mlflow/deliveries/" + ParkedDeliveries.insert() + "/retry", null,
+                    Set.of(Roles.ADMIN))
             // Add rows here: Endpoint.get(path, roles...), Endpoint.post(path, bodySupplier, roles...), ...
     );
 
