@@ -121,6 +121,9 @@ class CrashRecoveryIT {
         }
         if (work != null) {
             stopOrphanPostgres(work.resolve("pg"));
+            try (var paths = Files.walk(work)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 

@@ -27,6 +27,12 @@ import java.util.concurrent.TimeUnit;
  * commit. Each delivery's future completes only after the commit that stored it, so the receiver
  * acknowledges nothing that a crash could lose; a delivery id already stored completes as
  * {@link Outcome#DUPLICATE} and is not stored again.
+ *
+ * <p>With several writer threads a delivery arriving while one commit is in flight starts its own
+ * at once (PostgreSQL flushes concurrent commits together), so waiting for a commit costs one
+ * flush, not two. Deliveries in flight at the same moment then may get ids in another order than
+ * they commit in; their order was not defined by the sender either (an MLflow server sends from a
+ * thread pool). A delivery acknowledged before another was sent always has the lower id.
  */
 @ApplicationScoped
 public class InboxWriter {
@@ -56,26 +62,33 @@ public class InboxWriter {
     private final InboxProcessor processor;
     private final int maxBatch;
     private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final int writers;
+    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
-    private Thread thread;
 
     public InboxWriter(AgroalDataSource dataSource, InboxProcessor processor, WebhookConfig config) {
         this.dataSource = dataSource;
         this.processor = processor;
         this.maxBatch = Math.max(1, config.inbox().writeBatch());
+        this.writers = Math.max(1, config.inbox().writers());
     }
 
     void start(@Observes StartupEvent event) {
         running = true;
-        thread = new Thread(this::run, "webhook-inbox-writer");
-        thread.setDaemon(true);
-        thread.start();
+        for (int i = 0; i < writers; i++) {
+            Thread thread = new Thread(this::run, "webhook-inbox-writer-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            threads.add(thread);
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
         running = false;
-        if (thread != null) {
+        for (Thread thread : threads) {
             thread.interrupt();
+        }
+        for (Thread thread : threads) {
             try {
                 thread.join(TimeUnit.SECONDS.toMillis(5));
             } catch (InterruptedException e) {

@@ -68,6 +68,13 @@ public interface WebhookConfig {
         @WithDefault("256")
         int writeBatch();
 
+        /**
+         * Threads storing deliveries. A delivery arriving while a commit is in flight is stored by an
+         * idle writer at once instead of waiting for that commit.
+         */
+        @WithDefault("3")
+        int writers();
+
         /** Start the processing threads (off only to inspect the inbox without processing it). */
         @WithDefault("true")
         boolean enabled();
