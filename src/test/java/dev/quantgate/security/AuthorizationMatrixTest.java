@@ -1,9 +1,16 @@
 package dev.quantgate.security;
 
 import dev.quantgate.mlflow.webhook.ParkedDeliveries;
+import dev.quantgate.mlflow.client.MlflowWrite;
+import dev.quantgate.mlflow.outbox.MlflowOutbox;
+import dev.quantgate.mlflow.outbox.MlflowOutboxEntity;
+import dev.quantgate.registry.RegistryEvent;
+import dev.quantgate.registry.RegistryEventSink;
 import dev.quantgate.security.dto.CreateTokenRequest;
+import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.arc.Arc;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -13,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -48,7 +56,20 @@ class AuthorizationMatrixTest {
             new Endpoint("GET", () -> "/api/v1/mlflow/deliveries/" + ParkedDeliveries.insert(), null,
                     Set.of(Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR)),
             new Endpoint("POST", () -> "/api/v1/mlflow/deliveries/" + ParkedDeliveries.insert() + "/retry", null,
-                    Set.of(Roles.ADMIN))
+                    Set.of(Roles.ADMIN)),
+            Endpoint.get("/api/v1/registry/models", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.get(() -> "/api/v1/registry/models/" + mirroredModel(), Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.get(() -> "/api/v1/registry/models/" + mirroredModel() + "/versions",
+                    Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.get(() -> "/api/v1/registry/models/" + mirroredModel() + "/versions/1",
+                    Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.get(() -> "/api/v1/registry/models/" + mirroredModel() + "/aliases",
+                    Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.get(() -> "/api/v1/registry/models/" + mirroredModel() + "/aliases/champion/history",
+                    Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.get("/api/v1/admin/mlflow/outbox", Roles.ADMIN, Roles.AUDITOR),
+            Endpoint.get(() -> "/api/v1/admin/mlflow/outbox/" + parkedOutboxItem(), Roles.ADMIN, Roles.AUDITOR),
+            Endpoint.post(() -> "/api/v1/admin/mlflow/outbox/" + parkedOutboxItem() + "/retry", () -> "", Roles.ADMIN)
             // Add rows here: Endpoint.get(path, roles...), Endpoint.post(path, bodySupplier, roles...), ...
     );
 
@@ -63,8 +84,16 @@ class AuthorizationMatrixTest {
             return new Endpoint("GET", () -> path, null, Set.of(roles));
         }
 
+        static Endpoint get(Supplier<String> path, String... roles) {
+            return new Endpoint("GET", path, null, Set.of(roles));
+        }
+
         static Endpoint post(String path, Supplier<String> body, String... roles) {
             return new Endpoint("POST", () -> path, body, Set.of(roles));
+        }
+
+        static Endpoint post(Supplier<String> path, Supplier<String> body, String... roles) {
+            return new Endpoint("POST", path, body, Set.of(roles));
         }
 
         static Endpoint put(String path, Supplier<String> body, String... roles) {
@@ -150,6 +179,25 @@ class AuthorizationMatrixTest {
     @MethodSource("openPaths")
     void shouldServeOpenPathsWithoutAToken(String path) {
         RestAssured.given().get(path).then().statusCode(200);
+    }
+
+    /** A model in the mirror (with version 1 and alias champion), completed from the fake MLflow. */
+    private static String mirroredModel() {
+        String name = "matrix-model";
+        FakeMlflow.get().seedFromFixtures(name);
+        Arc.container().instance(RegistryEventSink.class).get().apply(new RegistryEvent(RegistryEvent.Kind.ALIAS_SET,
+                name, "1", "champion", null, Instant.now(), "webhook:matrix"));
+        return name;
+    }
+
+    /** A fresh write to MLflow, parked as if MLflow had refused it. */
+    private static long parkedOutboxItem() {
+        MlflowOutbox outbox = Arc.container().instance(MlflowOutbox.class).get();
+        return QuarkusTransaction.requiringNew().call(() -> {
+            long id = outbox.enqueue(new MlflowWrite.DeleteAlias("matrix-model", "matrix-" + TestTokens.shortId()), "tests");
+            MlflowOutboxEntity.update("status = ?1 where id = ?2", MlflowOutboxEntity.PARKED, id);
+            return id;
+        });
     }
 
     private static String newTokenId() {

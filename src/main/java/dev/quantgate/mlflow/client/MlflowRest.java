@@ -1,0 +1,103 @@
+package dev.quantgate.mlflow.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * JSON calls to MLflow's REST API 2.0 for what mlflow-client lacks (registry writes, model search,
+ * get-by-alias). DELETE calls carry a JSON body, as MLflow expects.
+ */
+final class MlflowRest {
+
+    private static final String API = "/api/2.0/mlflow/";
+
+    private final String baseUrl;
+    private final String authorization;
+    private final Duration readTimeout;
+    private final HttpClient http;
+    private final ObjectMapper json;
+
+    MlflowRest(String baseUrl, String authorization, Duration connectTimeout, Duration readTimeout, ObjectMapper json) {
+        this.baseUrl = baseUrl;
+        this.authorization = authorization;
+        this.readTimeout = readTimeout;
+        this.json = json;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    static String authorizationHeader(MlflowConfig config) {
+        return switch (config.auth()) {
+            case none -> null;
+            case basic -> "Basic " + Base64.getEncoder().encodeToString(
+                    (config.username().orElse("") + ":" + config.password().orElse("")).getBytes(StandardCharsets.UTF_8));
+            case bearer -> "Bearer " + config.token().orElse("");
+        };
+    }
+
+    JsonNode get(String path, Map<String, String> query) {
+        StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
+        query.forEach((k, v) -> {
+            if (v != null) {
+                q.add(encode(k) + "=" + encode(v));
+            }
+        });
+        return send("GET", path + q, null);
+    }
+
+    JsonNode send(String method, String pathAndQuery, Object body) {
+        String operation = method + " " + API + pathAndQuery.replaceAll("\\?.*", "");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + API + pathAndQuery))
+                .timeout(readTimeout)
+                .header("Accept", "application/json");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            try {
+                request.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("Cannot serialise the body of " + operation, e);
+            }
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw MlflowErrors.unreachable(operation, baseUrl, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MlflowUnavailableException("Interrupted while calling MLflow: " + operation, e);
+        }
+        if (response.statusCode() >= 300) {
+            throw MlflowErrors.fromBody(operation, response.statusCode(), response.body(), json);
+        }
+        try {
+            String text = response.body();
+            return json.readTree(text == null || text.isBlank() ? "{}" : text);
+        } catch (IOException e) {
+            throw new MlflowException("MLflow answered " + operation + " with a body that is not JSON", false, e);
+        }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.quantgate.mlflow.outbox;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/** One write to MLflow waiting to be sent, sent, or parked. */
+@Entity
+@Table(name = "mlflow_outbox")
+public class MlflowOutboxEntity extends PanacheEntityBase {
+
+    public static final String PENDING = "PENDING";
+    public static final String SENT = "SENT";
+    public static final String PARKED = "PARKED";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "model_name", nullable = false, length = 500)
+    public String modelName;
+
+    @Column(nullable = false, length = 500)
+    public String description;
+
+    @Column(name = "http_method", nullable = false, length = 10)
+    public String httpMethod;
+
+    @Column(nullable = false, length = 200)
+    public String path;
+
+    @Column(nullable = false, columnDefinition = "text")
+    public String body;
+
+    @Column(nullable = false, length = 10)
+    public String status;
+
+    @Column(nullable = false)
+    public int attempts;
+
+    @Column(name = "next_attempt_at", nullable = false)
+    public Instant nextAttemptAt;
+
+    @Column(name = "last_error", columnDefinition = "text")
+    public String lastError;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "created_by", nullable = false, length = 200)
+    public String createdBy;
+
+    @Column(name = "sent_at")
+    public Instant sentAt;
+}

@@ -1,0 +1,134 @@
+package dev.quantgate.registry;
+
+import dev.quantgate.api.ApiException;
+import dev.quantgate.api.ErrorCode;
+import dev.quantgate.api.Page;
+import dev.quantgate.registry.dto.AliasIntervalView;
+import dev.quantgate.registry.dto.AliasView;
+import dev.quantgate.registry.dto.ModelView;
+import dev.quantgate.registry.dto.VersionView;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads the registry mirror: models, versions, aliases and alias history, keyset-paginated. */
+@ApplicationScoped
+@Transactional(Transactional.TxType.SUPPORTS)
+public class RegistryQueries {
+
+    public Page<ModelView> models(String after, int limit) {
+        List<RegistryModelEntity> rows = (after == null || after.isEmpty()
+                ? RegistryModelEntity.<RegistryModelEntity>findAll(Sort.by("name"))
+                : RegistryModelEntity.<RegistryModelEntity>find("name > ?1", Sort.by("name"), after))
+                .page(0, limit + 1).list();
+        return Page.of(rows.stream().map(this::view).toList(), limit, ModelView::name);
+    }
+
+    public ModelView model(String name) {
+        return view(requireModel(name));
+    }
+
+    public Page<VersionView> versions(String name, String after, int limit) {
+        RegistryModelEntity model = requireModel(name);
+        int cursor = (int) Math.min(Integer.MAX_VALUE, Page.longCursor(after));
+        List<RegistryVersionEntity> rows = RegistryVersionEntity.<RegistryVersionEntity>find(
+                        "modelId = ?1 and version > ?2", Sort.by("version"), model.id, cursor)
+                .page(0, limit + 1).list();
+        Map<Integer, List<String>> aliases = aliasesByVersion(model.id);
+        List<VersionView> views = rows.stream().map(v -> view(model, v, aliases)).toList();
+        return Page.of(views, limit, VersionView::version);
+    }
+
+    public VersionView version(String name, String version) {
+        RegistryModelEntity model = requireModel(name);
+        int number = parseVersion(version);
+        RegistryVersionEntity row = RegistryVersionEntity.findVersion(model.id, number)
+                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                        "The mirror has no version " + number + " of registered model '" + name + "'"));
+        return view(model, row, aliasesByVersion(model.id));
+    }
+
+    public Page<AliasView> aliases(String name, String after, int limit) {
+        RegistryModelEntity model = requireModel(name);
+        List<RegistryAliasEntity> rows = (after == null || after.isEmpty()
+                ? RegistryAliasEntity.<RegistryAliasEntity>find("modelId = ?1", Sort.by("alias"), model.id)
+                : RegistryAliasEntity.<RegistryAliasEntity>find("modelId = ?1 and alias > ?2", Sort.by("alias"),
+                model.id, after))
+                .page(0, limit + 1).list();
+        return Page.of(rows.stream().map(RegistryQueries::view).toList(), limit, AliasView::alias);
+    }
+
+    /** Every interval of an alias, oldest first. */
+    public Page<AliasIntervalView> aliasHistory(String name, String alias, String after, int limit) {
+        RegistryModelEntity model = requireModel(name);
+        List<RegistryAliasHistoryEntity> rows = RegistryAliasHistoryEntity.<RegistryAliasHistoryEntity>find(
+                        "modelId = ?1 and alias = ?2 and id > ?3", Sort.by("id"), model.id, alias, Page.longCursor(after))
+                .page(0, limit + 1).list();
+        return Page.of(rows.stream().map(RegistryQueries::view).toList(), limit, i -> Long.toString(i.id()));
+    }
+
+    /** The interval of an alias that covers an instant (which version held it then), or an empty page. */
+    public Page<AliasIntervalView> aliasAt(String name, String alias, Instant at) {
+        RegistryModelEntity model = requireModel(name);
+        return RegistryAliasHistoryEntity.<RegistryAliasHistoryEntity>find(
+                        "modelId = ?1 and alias = ?2 and validFrom <= ?3 and (validTo is null or validTo > ?3)",
+                        Sort.descending("validFrom", "id"), model.id, alias, at)
+                .firstResultOptional()
+                .map(i -> new Page<>(List.of(view(i)), null))
+                .orElseGet(() -> new Page<>(List.of(), null));
+    }
+
+    private static RegistryModelEntity requireModel(String name) {
+        return RegistryModelEntity.findByName(name)
+                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                        "The mirror has no registered model named '" + name + "'"));
+    }
+
+    private ModelView view(RegistryModelEntity m) {
+        List<AliasView> aliases = RegistryAliasEntity.<RegistryAliasEntity>find("modelId = ?1", Sort.by("alias"), m.id)
+                .list().stream().map(RegistryQueries::view).toList();
+        long versions = RegistryVersionEntity.count("modelId = ?1", m.id);
+        return new ModelView(m.name, m.description, m.createdAt, m.mirroredAt, m.updatedAt, versions, aliases);
+    }
+
+    private static VersionView view(RegistryModelEntity model, RegistryVersionEntity v,
+                                    Map<Integer, List<String>> aliases) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        RegistryVersionTagEntity.<RegistryVersionTagEntity>find("versionId = ?1", Sort.by("key"), v.id)
+                .list().forEach(t -> tags.put(t.key, t.value));
+        return new VersionView(model.name, Integer.toString(v.version), v.source, v.runId, v.status, v.description,
+                v.createdAt, v.currentStage, tags, aliases.getOrDefault(v.version, List.of()), v.mirroredAt,
+                v.updatedAt, v.deletedAt);
+    }
+
+    private static AliasView view(RegistryAliasEntity a) {
+        return new AliasView(a.alias, Integer.toString(a.version), a.since);
+    }
+
+    private static AliasIntervalView view(RegistryAliasHistoryEntity h) {
+        return new AliasIntervalView(h.id, h.alias, Integer.toString(h.version), h.validFrom, h.validTo, h.setBy,
+                h.clearedBy);
+    }
+
+    private static Map<Integer, List<String>> aliasesByVersion(long modelId) {
+        Map<Integer, List<String>> byVersion = new HashMap<>();
+        RegistryAliasEntity.<RegistryAliasEntity>find("modelId = ?1", Sort.by("alias"), modelId).list()
+                .forEach(a -> byVersion.computeIfAbsent(a.version, k -> new ArrayList<>()).add(a.alias));
+        return byVersion;
+    }
+
+    private static int parseVersion(String version) {
+        try {
+            return RegistryMirror.parseVersion(version);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+    }
+}

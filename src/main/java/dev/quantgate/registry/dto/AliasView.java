@@ -1,0 +1,7 @@
+package dev.quantgate.registry.dto;
+
+import java.time.Instant;
+
+/** An alias and the version it points at since when. */
+public record AliasView(String alias, String version, Instant since) {
+}
