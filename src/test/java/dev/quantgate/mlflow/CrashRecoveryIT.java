@@ -3,6 +3,7 @@ package dev.quantgate.mlflow;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.mlflow.webhook.SignatureVerifier;
+import dev.quantgate.testing.FakeMlflow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +53,7 @@ class CrashRecoveryIT {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private Path work;
     private Process app;
+    private FakeMlflow mlflow;
     private int port;
 
     private record Delivery(String id, String timestamp, byte[] body, String signature) {
@@ -65,24 +67,43 @@ class CrashRecoveryIT {
         Path dataDir = work.resolve("pg");
         port = freePort();
         List<Delivery> deliveries = deliveries();
+        // The mirror completes each event by reading MLflow: a fake MLflow answering with the recorded shapes
+        mlflow = new FakeMlflow();
+        mlflow.start();
+        for (int m = 0; m < MODELS; m++) {
+            mlflow.createVersion("crash-model-" + m, "run" + m);
+        }
 
         app = start(jar, dataDir, work.resolve("run-1.log"));
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         ExecutorService senders = Executors.newFixedThreadPool(8);
-        for (Delivery d : deliveries) {
-            senders.submit(() -> {
-                if (send(d)) {
-                    acknowledged.add(d.id());
+        // Paced like a busy MLflow (about 25 deliveries/s) so that the kill lands while deliveries are
+        // still arriving and processing is under way, whatever the machine's speed.
+        Thread feeder = new Thread(() -> {
+            try {
+                for (Delivery d : deliveries) {
+                    senders.submit(() -> {
+                        if (send(d)) {
+                            acknowledged.add(d.id());
+                        }
+                    });
+                    Thread.sleep(40);
                 }
-            });
-        }
-        awaitCondition(() -> acknowledged.size() >= N / 3, Duration.ofSeconds(60), "a third of the deliveries to be acknowledged");
+            } catch (InterruptedException | java.util.concurrent.RejectedExecutionException e) {
+                // the app was killed: the rest is sent after the restart
+            }
+        }, "crash-test-feeder");
+        feeder.start();
+        awaitCondition(() -> acknowledged.size() >= N / 10 && countStatus("processed") > 0, Duration.ofSeconds(90),
+                "deliveries acknowledged and processing under way");
         ProcessHandle jvm = app.toHandle();
         assertTrue(jvm.info().command().orElse("").endsWith("java"), "SIGKILL goes to the JVM itself: "
                 + jvm.info().command().orElse("?"));
         app.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop, the postmaster is orphaned
         Instant killedAt = Instant.now();
         assertTrue(app.waitFor(30, TimeUnit.SECONDS), "the JVM is gone");
+        feeder.interrupt();
+        feeder.join();
         senders.shutdown();
         assertTrue(senders.awaitTermination(60, TimeUnit.SECONDS));
         int acknowledgedBeforeKill = acknowledged.size();
@@ -107,12 +128,23 @@ class CrashRecoveryIT {
         assertEquals(0, countStatus("pending") + countStatus("retrying") + countStatus("parked"));
         assertExactlyOncePerDelivery("mlflow.delivery.processed", processedIds);
         assertExactlyOncePerDelivery("mlflow.delivery.accepted", processedIds);
+        // Mirror changes: one tag change per delivery, applied in order per model (the last value wins)
+        assertEquals(N, countAudit("registry.version.tag.set"), "one mirror change per delivery");
+        for (int m = 0; m < MODELS; m++) {
+            JsonNode version = get("/api/v1/registry/models/crash-model-" + m + "/versions/1");
+            int last = N - MODELS + m;
+            assertEquals(Integer.toString(last), version.path("tags").path("step").asText(),
+                    "crash-model-" + m + " ends with the value of its last delivery: " + version);
+        }
         JsonNode verify = get("/api/v1/audit/verify");
         assertTrue(verify.get("intact").asBoolean(), "audit chain intact: " + verify);
     }
 
     @AfterEach
     void stop() throws Exception {
+        if (mlflow != null) {
+            mlflow.stop();
+        }
         if (app != null && app.isAlive()) {
             app.destroy();
             if (!app.waitFor(60, TimeUnit.SECONDS)) {
@@ -121,10 +153,31 @@ class CrashRecoveryIT {
         }
         if (work != null) {
             stopOrphanPostgres(work.resolve("pg"));
+            Path logs = Files.createDirectories(Path.of("target", "crash-recovery-logs"));
+            try (var runLogs = Files.list(work)) {
+                for (Path runLog : runLogs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+                    Files.copy(runLog, logs.resolve(runLog.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
             try (var paths = Files.walk(work)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private long countAudit(String action) throws Exception {
+        long count = 0;
+        String after = "";
+        do {
+            JsonNode page = get("/api/v1/audit/events?limit=500&action=" + action + "&after=" + after);
+            for (JsonNode e : page.get("items")) {
+                if (e.get("action").asText().equals(action)) {
+                    count++;
+                }
+            }
+            after = page.get("next").isNull() ? null : page.get("next").asText();
+        } while (after != null);
+        return count;
     }
 
     private void assertExactlyOncePerDelivery(String action, Set<String> ids) throws Exception {
@@ -190,6 +243,7 @@ class CrashRecoveryIT {
                 "-Dquantgate.webhook.secrets=" + SECRET,
                 "-Dquantgate.security.admin-token=" + ADMIN,
                 "-Dquantgate.webhook.inbox.poll-interval=200ms",
+                "-Dquantgate.mlflow.url=" + mlflow.url(),
                 "-jar", jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
