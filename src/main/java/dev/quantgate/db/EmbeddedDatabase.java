@@ -53,6 +53,9 @@ public final class EmbeddedDatabase {
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "100")
                     .setServerConfig("fsync", "on")
+                    // zonky's builder defaults to synchronous_commit=off: a commit could then be lost
+                    // after it was acknowledged (a stored webhook delivery, an audit event)
+                    .setServerConfig("synchronous_commit", "on")
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start embedded PostgreSQL in " + dataDir + ": " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package dev.quantgate.security;
 
+import dev.quantgate.mlflow.webhook.ParkedDeliveries;
 import dev.quantgate.mlflow.client.MlflowWrite;
 import dev.quantgate.mlflow.outbox.MlflowOutbox;
 import dev.quantgate.mlflow.outbox.MlflowOutboxEntity;
@@ -51,6 +52,11 @@ class AuthorizationMatrixTest {
             Endpoint.post("/api/v1/admin/tokens",
                     () -> "{\"name\":\"matrix-" + TestTokens.shortId() + "\",\"roles\":[\"auditor\"]}", Roles.ADMIN),
             Endpoint.delete(() -> "/api/v1/admin/tokens/" + newTokenId(), Roles.ADMIN),
+            Endpoint.get("/api/v1/mlflow/deliveries", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            new Endpoint("GET", () -> "/api/v1/mlflow/deliveries/" + ParkedDeliveries.insert(), null,
+                    Set.of(Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR)),
+            new Endpoint("POST", () -> "/api/v1/mlflow/deliveries/" + ParkedDeliveries.insert() + "/retry", null,
+                    Set.of(Roles.ADMIN)),
             Endpoint.get("/api/v1/registry/models", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
             Endpoint.get(() -> "/api/v1/registry/models/" + mirroredModel(), Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
             Endpoint.get(() -> "/api/v1/registry/models/" + mirroredModel() + "/versions",

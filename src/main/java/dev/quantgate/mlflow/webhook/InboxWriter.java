@@ -1,0 +1,188 @@
+package dev.quantgate.mlflow.webhook;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Stores accepted deliveries in the inbox with group commit: deliveries arriving while a commit is
+ * in flight are collected and stored together by the next one, in one INSERT and one durable
+ * commit. Each delivery's future completes only after the commit that stored it, so the receiver
+ * acknowledges nothing that a crash could lose; a delivery id already stored completes as
+ * {@link Outcome#DUPLICATE} and is not stored again.
+ *
+ * <p>With several writer threads a delivery arriving while one commit is in flight starts its own
+ * at once (PostgreSQL flushes concurrent commits together), so waiting for a commit costs one
+ * flush, not two. Deliveries in flight at the same moment then may get ids in another order than
+ * they commit in; their order was not defined by the sender either (an MLflow server sends from a
+ * thread pool). A delivery acknowledged before another was sent always has the lower id.
+ */
+@ApplicationScoped
+public class InboxWriter {
+
+    private static final Logger LOG = Logger.getLogger(InboxWriter.class);
+    private static final int QUEUE_CAPACITY = 10_000;
+
+    private static final String INSERT = "INSERT INTO webhook_delivery"
+            + " (delivery_id, signed_at, entity, action, model_name, order_key, body, status)"
+            + " SELECT d, s, e, a, m, o, b, 'pending'"
+            + " FROM unnest(?::varchar[], ?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::text[])"
+            + " AS t(d, s, e, a, m, o, b)"
+            + " ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id";
+
+    /** What became of a delivery handed to {@link #store}. */
+    public enum Outcome { STORED, DUPLICATE }
+
+    /** One inbox row to store. */
+    public record Row(String deliveryId, Long signedAt, String entity, String action, String model, String orderKey,
+                      String body) {
+    }
+
+    private record Item(Row row, CompletableFuture<Outcome> done) {
+    }
+
+    private final AgroalDataSource dataSource;
+    private final InboxProcessor processor;
+    private final int maxBatch;
+    private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final int writers;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+
+    public InboxWriter(AgroalDataSource dataSource, InboxProcessor processor, WebhookConfig config) {
+        this.dataSource = dataSource;
+        this.processor = processor;
+        this.maxBatch = Math.max(1, config.inbox().writeBatch());
+        this.writers = Math.max(1, config.inbox().writers());
+    }
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        for (int i = 0; i < writers; i++) {
+            Thread thread = new Thread(this::run, "webhook-inbox-writer-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            threads.add(thread);
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        for (Thread thread : threads) {
+            thread.interrupt();
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<Item> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(i -> i.done().completeExceptionally(new IllegalStateException("QuantGate is shutting down")));
+    }
+
+    /** Queues a delivery; the stage completes once it is durably stored (or found already stored). */
+    public CompletionStage<Outcome> store(Row row) {
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        if (!running || !queue.offer(new Item(row, done))) {
+            done.completeExceptionally(new IllegalStateException("The webhook inbox is not accepting deliveries now"));
+        }
+        return done;
+    }
+
+    private void run() {
+        List<Item> batch = new ArrayList<>(maxBatch);
+        while (running) {
+            try {
+                Item first = queue.poll(500, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Storing webhook deliveries failed");
+                batch.forEach(i -> i.done().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Item> batch) {
+        // The first of several items with one delivery id is stored; the others are its duplicates.
+        List<Item> distinct = new ArrayList<>(batch.size());
+        Set<String> seen = new HashSet<>();
+        for (Item item : batch) {
+            if (seen.add(item.row().deliveryId())) {
+                distinct.add(item);
+            }
+        }
+        int n = distinct.size();
+        String[] ids = new String[n];
+        Long[] signedAt = new Long[n];
+        String[] entities = new String[n];
+        String[] actions = new String[n];
+        String[] models = new String[n];
+        String[] orderKeys = new String[n];
+        String[] bodies = new String[n];
+        for (int i = 0; i < n; i++) {
+            Row r = distinct.get(i).row();
+            ids[i] = r.deliveryId();
+            signedAt[i] = r.signedAt();
+            entities[i] = r.entity();
+            actions[i] = r.action();
+            models[i] = r.model();
+            orderKeys[i] = r.orderKey();
+            bodies[i] = r.body();
+        }
+        Set<String> inserted = new HashSet<>();
+        // Outside any JTA transaction the connection auto-commits: the one statement is the whole transaction.
+        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(INSERT)) {
+            insert.setArray(1, c.createArrayOf("varchar", ids));
+            insert.setArray(2, c.createArrayOf("bigint", signedAt));
+            insert.setArray(3, c.createArrayOf("varchar", entities));
+            insert.setArray(4, c.createArrayOf("varchar", actions));
+            insert.setArray(5, c.createArrayOf("varchar", models));
+            insert.setArray(6, c.createArrayOf("varchar", orderKeys));
+            insert.setArray(7, c.createArrayOf("text", bodies));
+            try (ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot store " + n + " webhook deliveries: " + e.getMessage(), e);
+        }
+        if (!inserted.isEmpty()) {
+            processor.wake();
+        }
+        for (Item item : batch) {
+            // remove(): only the first item of an id stored in this batch counts as stored
+            item.done().complete(inserted.remove(item.row().deliveryId()) ? Outcome.STORED : Outcome.DUPLICATE);
+        }
+    }
+}

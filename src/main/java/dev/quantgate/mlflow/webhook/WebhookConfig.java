@@ -1,0 +1,82 @@
+package dev.quantgate.mlflow.webhook;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The MLflow webhook receiver and its inbox ({@code quantgate.webhook.*}). */
+@ConfigMapping(prefix = "quantgate.webhook")
+public interface WebhookConfig {
+
+    /**
+     * Secrets the MLflow webhooks were created with ({@code QUANTGATE_WEBHOOK_SECRETS},
+     * comma-separated). A delivery signed with any of them is accepted, so a secret is rotated by
+     * adding the new one, switching MLflow over, then removing the old one.
+     */
+    Optional<List<String>> secrets();
+
+    /**
+     * Accept deliveries that carry no {@code X-MLflow-Signature} (an MLflow webhook created without a
+     * secret). Off by default: anyone who can reach the endpoint could then inject registry events.
+     */
+    @WithDefault("false")
+    boolean allowUnsigned();
+
+    /** How far {@code X-MLflow-Timestamp} may be from this server's clock before a delivery is refused (replay guard). */
+    @WithDefault("300s")
+    Duration timestampTolerance();
+
+    /** The largest body accepted, in bytes; larger deliveries are refused with 413 without being read whole. */
+    @WithDefault("1048576")
+    int maxBodyBytes();
+
+    /**
+     * Tests only: the instant the timestamp check takes as "now" (ISO-8601, e.g.
+     * {@code 2026-11-26T17:51:00Z}), so recorded deliveries can be replayed with their real signatures.
+     */
+    Optional<String> clockOverride();
+
+    /** Asynchronous processing of stored deliveries. */
+    Inbox inbox();
+
+    interface Inbox {
+
+        /** Failed attempts after which a delivery is parked (kept with its error until an admin retries it). */
+        @WithDefault("8")
+        int maxAttempts();
+
+        /** Wait before the second attempt; doubled after each further failure. */
+        @WithDefault("1s")
+        Duration backoffInitial();
+
+        /** The longest wait between two attempts. */
+        @WithDefault("5m")
+        Duration backoffMax();
+
+        /** Processing threads; deliveries for one registered model are still processed one at a time, in order. */
+        @WithDefault("2")
+        int workers();
+
+        /** How often idle processing threads look for due retries (new deliveries wake them at once). */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** The most deliveries stored in one database transaction (concurrent deliveries share a commit). */
+        @WithDefault("256")
+        int writeBatch();
+
+        /**
+         * Threads storing deliveries. A delivery arriving while a commit is in flight is stored by an
+         * idle writer at once instead of waiting for that commit.
+         */
+        @WithDefault("3")
+        int writers();
+
+        /** Start the processing threads (off only to inspect the inbox without processing it). */
+        @WithDefault("true")
+        boolean enabled();
+    }
+}
