@@ -22,6 +22,11 @@ import java.util.Objects;
  * poller. Idempotent (an event already reflected changes nothing and audits nothing), serialised per
  * model on the model's row, and completed from MLflow when an event names a model or version the
  * mirror has not seen (a webhook carries only part of the state). Every change appends an audit event.
+ *
+ * <p>MLflow unreachable: throws {@link dev.quantgate.mlflow.client.MlflowException} (retryable), the
+ * caller retries. MLflow says the model or version is gone: mirrored from the event, marked deleted.
+ * No MLflow configured at all: mirrored from what the event carries (audited as not completed).
+ * A malformed event (no version, non-numeric version, ...): {@link IllegalArgumentException}, permanent.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRED)
@@ -32,6 +37,7 @@ public class RegistryMirror implements RegistryEventSink {
 
     private final MlflowRegistryClient mlflow;
     private final AuditLog audit;
+    private volatile boolean warnedNotConfigured;
 
     public RegistryMirror(MlflowRegistryClient mlflow, AuditLog audit) {
         this.mlflow = mlflow;
@@ -128,16 +134,21 @@ public class RegistryMirror implements RegistryEventSink {
         String description = event.kind() == RegistryEvent.Kind.MODEL_CREATED ? event.value() : null;
         Instant createdAt = null;
         boolean goneFromMlflow = false;
-        try {
-            MlflowModel fetched = mlflow.getRegisteredModel(name);
-            description = fetched.description();
-            createdAt = millis(fetched.creationTimestamp());
-        } catch (MlflowApiException e) {
-            if (!e.isNotFound()) {
-                throw e;
+        if (mlflow.configured()) {
+            try {
+                MlflowModel fetched = mlflow.getRegisteredModel(name);
+                description = fetched.description();
+                createdAt = millis(fetched.creationTimestamp());
+            } catch (MlflowApiException e) {
+                if (!e.isNotFound()) {
+                    throw e;
+                }
+                goneFromMlflow = true;
+                LOG.infof("Registered model %s is no longer in MLflow; mirroring it from the event (%s)", name,
+                        event.origin());
             }
-            goneFromMlflow = true;
-            LOG.infof("Registered model %s is no longer in MLflow; mirroring it from the event (%s)", name, event.origin());
+        } else {
+            warnNotConfigured();
         }
         Instant now = now();
         int inserted = RegistryModelEntity.getEntityManager().createNativeQuery(
@@ -154,6 +165,9 @@ public class RegistryMirror implements RegistryEventSink {
             payload.put("createdAt", createdAt == null ? null : createdAt.toString());
             if (goneFromMlflow) {
                 payload.put("goneFromMlflow", true);
+            }
+            if (!mlflow.configured()) {
+                payload.put("completedFromMlflow", false);
             }
             changes.record("registry.model.created", "model:" + name, payload);
         }
@@ -172,23 +186,12 @@ public class RegistryMirror implements RegistryEventSink {
         row.mirroredAt = now();
         row.updatedAt = row.mirroredAt;
         Map<String, String> tags = Map.of();
-        try {
-            MlflowModelVersion fetched = mlflow.getModelVersion(model.name, Integer.toString(number));
-            row.source = fetched.source();
-            row.runId = blankToNull(fetched.runId());
-            row.status = fetched.status();
-            row.description = fetched.description();
-            row.createdAt = millis(fetched.creationTimestamp());
-            row.currentStage = fetched.currentStage() == null ? NO_STAGE : fetched.currentStage();
-            tags = fetched.tags();
-        } catch (MlflowApiException e) {
-            if (!e.isNotFound()) {
-                throw e;
-            }
-            LOG.infof("Model version %s v%d is no longer in MLflow; mirroring it as deleted (%s)",
-                    model.name, number, event.origin());
+        if (mlflow.configured()) {
+            tags = completeFromMlflow(row, model.name, event);
+        } else {
+            // No MLflow to read: mirror what the event says.
+            warnNotConfigured();
             row.currentStage = NO_STAGE;
-            row.deletedAt = row.mirroredAt;
             if (event.kind() == RegistryEvent.Kind.VERSION_CREATED) {
                 row.description = event.value();
             }
@@ -212,8 +215,37 @@ public class RegistryMirror implements RegistryEventSink {
         if (row.deletedAt != null) {
             payload.put("goneFromMlflow", true);
         }
+        if (!mlflow.configured()) {
+            payload.put("completedFromMlflow", false);
+        }
         changes.record("registry.version.created", versionSubject(model, number), payload);
         return row;
+    }
+
+    /** Fills a new version row from MLflow; a version MLflow no longer has is mirrored as deleted. */
+    private Map<String, String> completeFromMlflow(RegistryVersionEntity row, String modelName, RegistryEvent event) {
+        try {
+            MlflowModelVersion fetched = mlflow.getModelVersion(modelName, Integer.toString(row.version));
+            row.source = fetched.source();
+            row.runId = blankToNull(fetched.runId());
+            row.status = fetched.status();
+            row.description = fetched.description();
+            row.createdAt = millis(fetched.creationTimestamp());
+            row.currentStage = fetched.currentStage() == null ? NO_STAGE : fetched.currentStage();
+            return fetched.tags();
+        } catch (MlflowApiException e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+            LOG.infof("Model version %s v%d is no longer in MLflow; mirroring it as deleted (%s)",
+                    modelName, row.version, event.origin());
+            row.currentStage = NO_STAGE;
+            row.deletedAt = row.mirroredAt;
+            if (event.kind() == RegistryEvent.Kind.VERSION_CREATED) {
+                row.description = event.value();
+            }
+            return Map.of();
+        }
     }
 
     private void setTag(RegistryModelEntity model, RegistryVersionEntity version, String key, String value,
@@ -252,63 +284,18 @@ public class RegistryMirror implements RegistryEventSink {
     }
 
     private void setAlias(RegistryModelEntity model, String alias, int version, Instant at, Changes changes) {
-        RegistryAliasEntity current = RegistryAliasEntity.findAlias(model.id, alias).orElse(null);
-        if (current != null && current.version == version) {
-            return;
+        Map<String, Object> change = AliasAssignments.set(model.id, alias, version, at, changes.origin);
+        if (change != null) {
+            changes.record(change.containsKey("previousVersion") ? "registry.alias.moved" : "registry.alias.set",
+                    aliasSubject(model, alias), change);
         }
-        Instant from = at.truncatedTo(ChronoUnit.MICROS);
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("alias", alias);
-        payload.put("version", Integer.toString(version));
-        RegistryAliasHistoryEntity open = RegistryAliasHistoryEntity.findOpen(model.id, alias).orElse(null);
-        if (open != null) {
-            // Never let an interval end before it began (a late event or clock skew between MLflow and us).
-            from = from.isBefore(open.validFrom) ? open.validFrom : from;
-            open.validTo = from;
-            open.clearedBy = changes.origin;
-            // make the closed interval visible before the new open one is inserted (unique open index)
-            RegistryAliasHistoryEntity.getEntityManager().flush();
-        }
-        if (current == null) {
-            current = new RegistryAliasEntity();
-            current.modelId = model.id;
-            current.alias = alias;
-        } else {
-            payload.put("previousVersion", Integer.toString(current.version));
-        }
-        current.version = version;
-        current.since = from;
-        current.persist();
-        RegistryAliasHistoryEntity interval = new RegistryAliasHistoryEntity();
-        interval.modelId = model.id;
-        interval.alias = alias;
-        interval.version = version;
-        interval.validFrom = from;
-        interval.setBy = changes.origin;
-        interval.persist();
-        payload.put("at", from.toString());
-        changes.record(payload.containsKey("previousVersion") ? "registry.alias.moved" : "registry.alias.set",
-                aliasSubject(model, alias), payload);
     }
 
     private void deleteAlias(RegistryModelEntity model, String alias, Instant at, Changes changes) {
-        RegistryAliasEntity current = RegistryAliasEntity.findAlias(model.id, alias).orElse(null);
-        if (current == null) {
-            return; // MLflow fires alias deletion even for an alias that never existed
+        Map<String, Object> change = AliasAssignments.delete(model.id, alias, at, changes.origin);
+        if (change != null) {
+            changes.record("registry.alias.deleted", aliasSubject(model, alias), change);
         }
-        Instant to = at.truncatedTo(ChronoUnit.MICROS);
-        RegistryAliasHistoryEntity open = RegistryAliasHistoryEntity.findOpen(model.id, alias).orElse(null);
-        if (open != null) {
-            to = to.isBefore(open.validFrom) ? open.validFrom : to;
-            open.validTo = to;
-            open.clearedBy = changes.origin;
-        }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("alias", alias);
-        payload.put("previousVersion", Integer.toString(current.version));
-        payload.put("at", to.toString());
-        current.delete();
-        changes.record("registry.alias.deleted", aliasSubject(model, alias), payload);
     }
 
     private void setStage(RegistryModelEntity model, RegistryVersionEntity version, String stage, Changes changes) {
@@ -321,6 +308,14 @@ public class RegistryMirror implements RegistryEventSink {
         version.currentStage = stage;
         version.updatedAt = now();
         changes.record("registry.version.stage.changed", versionSubject(model, version.version), payload);
+    }
+
+    private void warnNotConfigured() {
+        if (!warnedNotConfigured) {
+            warnedNotConfigured = true;
+            LOG.warn("No MLflow URL is configured (QUANTGATE_MLFLOW_URL): registry events are mirrored from what they "
+                    + "carry, without the status, creation time, stage and tags only MLflow can tell");
+        }
     }
 
     /** Counts the changes of one call and audits each, with the actor and origin of the event. */

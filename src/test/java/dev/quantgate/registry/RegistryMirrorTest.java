@@ -1,12 +1,17 @@
 package dev.quantgate.registry;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quantgate.audit.AuditLog;
 import dev.quantgate.audit.AuditTrailService;
 import dev.quantgate.audit.dto.AuditEventView;
+import dev.quantgate.mlflow.client.MlflowRegistryClient;
 import dev.quantgate.mlflow.client.MlflowUnavailableException;
+import dev.quantgate.mlflow.client.TestMlflowConfig;
 import dev.quantgate.registry.RegistryEvent.Kind;
 import dev.quantgate.security.Roles;
 import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.TestTokens;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +41,12 @@ class RegistryMirrorTest {
 
     @Inject
     AuditTrailService auditTrail;
+
+    @Inject
+    AuditLog auditLog;
+
+    @Inject
+    ObjectMapper json;
 
     FakeMlflow fake;
     String model;
@@ -233,6 +244,23 @@ class RegistryMirrorTest {
                 .body("detail", equalTo("at must be an ISO-8601 instant such as 2026-11-26T12:00:00Z, was 'yesterday'"));
         TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/no-such-model-{id}", TestTokens.shortId())
                 .then().statusCode(404).contentType("application/problem+json").body("code", equalTo("NOT_FOUND"));
+    }
+
+    @Test
+    void shouldMirrorFromTheEventAloneWhenNoMlflowIsConfigured() {
+        RegistryMirror offline = new RegistryMirror(new MlflowRegistryClient(TestMlflowConfig.of(null), json), auditLog);
+
+        int changes = QuarkusTransaction.requiringNew().call(() -> offline.apply(
+                event(Kind.VERSION_CREATED, "1", null, "as the webhook said", T1, "webhook:o-1")));
+
+        assertEquals(2, changes);
+        assertEquals(0, fake.server().getAllServeEvents().size(), "no MLflow to read");
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{name}/versions/1", model).then().statusCode(200)
+                .body("description", equalTo("as the webhook said"))
+                .body("status", nullValue())
+                .body("currentStage", equalTo("None"))
+                .body("deletedAt", nullValue());
+        assertTrue(audit("model:" + model).get(1).payload().contains("\"completedFromMlflow\":false"));
     }
 
     private void assertAt(String history, Instant at, String version) {

@@ -4,6 +4,7 @@ import dev.quantgate.audit.AuditLog;
 import dev.quantgate.mlflow.client.MlflowConfig;
 import dev.quantgate.mlflow.client.MlflowException;
 import dev.quantgate.mlflow.client.MlflowRegistryClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,11 +44,13 @@ public class OutboxDispatcher {
     private final MlflowRegistryClient mlflow;
     private final MlflowConfig config;
     private final AuditLog audit;
+    private final MeterRegistry metrics;
 
-    public OutboxDispatcher(MlflowRegistryClient mlflow, MlflowConfig config, AuditLog audit) {
+    public OutboxDispatcher(MlflowRegistryClient mlflow, MlflowConfig config, AuditLog audit, MeterRegistry metrics) {
         this.mlflow = mlflow;
         this.config = config;
         this.audit = audit;
+        this.metrics = metrics;
     }
 
     @Scheduled(identity = "mlflow-outbox", every = "${quantgate.mlflow.outbox.dispatch-every:2s}",
@@ -92,9 +95,11 @@ public class OutboxDispatcher {
             row.sentAt = now;
             row.lastError = null;
             audit.append(ACTOR, "mlflow.outbox.sent", MlflowOutbox.subject(row), MlflowOutbox.details(row));
+            count("sent");
         } catch (MlflowException e) {
             row.lastError = e.getMessage();
             if (e.retryable()) {
+                count("retry");
                 row.nextAttemptAt = now.plus(backoff(row.attempts));
                 LOG.warnf("MLflow write %d (%s %s) failed, attempt %d, next at %s: %s", row.id, row.modelName,
                         row.description, row.attempts, row.nextAttemptAt, e.getMessage());
@@ -109,12 +114,18 @@ public class OutboxDispatcher {
     }
 
     private void park(MlflowOutboxEntity row, String error) {
+        count("parked");
         row.status = MlflowOutboxEntity.PARKED;
         LOG.errorf("MLflow write %d (%s %s) parked after %d attempt(s): %s", row.id, row.modelName, row.description,
                 row.attempts, error);
         Map<String, Object> payload = new java.util.LinkedHashMap<>(MlflowOutbox.details(row));
         payload.put("error", error);
         audit.append(ACTOR, "mlflow.outbox.parked", MlflowOutbox.subject(row), payload);
+    }
+
+    /** One counter per outcome of an attempt: {@code quantgate_mlflow_outbox_attempts_total{outcome=...}}. */
+    private void count(String outcome) {
+        metrics.counter("quantgate.mlflow.outbox.attempts", "outcome", outcome).increment();
     }
 
     /** Exponential: initial × 2^(attempts-1), capped, with up to 20% jitter so that retries spread out. */

@@ -7,6 +7,7 @@ import dev.quantgate.mlflow.client.MlflowRegistryClient;
 import dev.quantgate.registry.RegistryEvent;
 import dev.quantgate.registry.RegistryEventSink;
 import dev.quantgate.registry.RegistryMirror;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduler;
@@ -42,15 +43,17 @@ public class RegistryPoller {
     private final MirrorSnapshot mirrorSnapshot;
     private final MlflowConfig config;
     private final EntityManager em;
+    private final MeterRegistry metrics;
 
     public RegistryPoller(MlflowRegistryClient mlflow, RegistryEventSink sink, RegistryMirror mirror,
-                          MirrorSnapshot mirrorSnapshot, MlflowConfig config, EntityManager em) {
+                          MirrorSnapshot mirrorSnapshot, MlflowConfig config, EntityManager em, MeterRegistry metrics) {
         this.mlflow = mlflow;
         this.sink = sink;
         this.mirror = mirror;
         this.mirrorSnapshot = mirrorSnapshot;
         this.config = config;
         this.em = em;
+        this.metrics = metrics;
     }
 
     void schedule(@Observes StartupEvent start, Scheduler scheduler) {
@@ -85,8 +88,22 @@ public class RegistryPoller {
      */
     public PollResult pollOnce() {
         Duration timeout = config.readTimeout().multipliedBy(4).plusSeconds(60);
-        return QuarkusTransaction.requiringNew().timeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()))
-                .call(this::pollLocked);
+        try {
+            PollResult result = QuarkusTransaction.requiringNew()
+                    .timeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()))
+                    .call(this::pollLocked);
+            count(result.skipped() ? "skipped" : "completed");
+            metrics.counter("quantgate.mlflow.poll.events").increment(result.events().size());
+            return result;
+        } catch (RuntimeException e) {
+            count("failed");
+            throw e;
+        }
+    }
+
+    /** {@code quantgate_mlflow_polls_total{outcome=completed|skipped|failed}}. */
+    private void count(String outcome) {
+        metrics.counter("quantgate.mlflow.polls", "outcome", outcome).increment();
     }
 
     private PollResult pollLocked() {

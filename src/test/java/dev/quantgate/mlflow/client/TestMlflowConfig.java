@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** An {@link MlflowConfig} for building adapters by hand in tests (other URL, auth, timeouts). */
-record TestMlflowConfig(String baseUrl, AuthMode authMode, String user, String secret, Duration readTimeoutValue)
+public record TestMlflowConfig(String baseUrl, AuthMode authMode, String user, String secret, Duration readTimeoutValue)
         implements MlflowConfig {
 
-    static TestMlflowConfig of(String url) {
+    public static TestMlflowConfig of(String url) {
         return new TestMlflowConfig(url, AuthMode.none, null, null, Duration.ofSeconds(2));
     }
 

@@ -63,6 +63,8 @@ class MlflowOutboxTest {
         assertEquals(2, fake.alias(model, "champion"));
         assertEquals(1, sent("POST", "registered-models/alias").size());
         assertEquals(List.of("mlflow.outbox.enqueued", "mlflow.outbox.sent"), auditActions(id));
+        io.restassured.RestAssured.get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("quantgate_mlflow_outbox_attempts_total{outcome=\"sent\"}"));
     }
 
     @Test

@@ -84,6 +84,8 @@ class RegistryPollerTest {
         assertEquals(List.of(), second.events());
         assertEquals(0, second.changes());
         assertEquals(audited, audited());
+        io.restassured.RestAssured.get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("quantgate_mlflow_polls_total{outcome=\"completed\"}"));
     }
 
     @Test
