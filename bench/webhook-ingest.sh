@@ -4,7 +4,7 @@
 #   (a) max sustained deliveries/s   wrk, 2 threads, $CONNECTIONS connections, $DURATION s
 #   (b) latency at a fixed 500/s      bench/SignedDeliveries.java (open loop; wrk has no fixed rate)
 #   (c) pgbench, same PostgreSQL, same run: a single-row INSERT of the same row into a copy of the
-#       inbox table (same columns, indexes and unique key), autocommit, same durability
+#       inbox table (same columns, indexes and unique key), prepared, autocommit, same durability
 # Inbox *processing* is switched off while measuring (quantgate.webhook.inbox.enabled=false) so
 # that a growing backlog does not compete with what is measured; ingestion is the same code path.
 #
@@ -90,7 +90,7 @@ VALUES (gen_random_uuid()::text, 1795715460, 'model_version_tag', 'set', 'bench-
         '{"entity": "model_version_tag", "action": "set", "timestamp": "2026-11-26T23:59:59.123456Z", "data": {"name": "bench-model-7", "version": "1", "key": "step", "value": "123456"}}',
         'pending');
 SQL
-pgbench "${PSQL_ARGS[@]}" -n -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$WORK/insert.sql" postgres \
+pgbench "${PSQL_ARGS[@]}" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$WORK/insert.sql" postgres \
   | tee "$WORK/pgbench.out"
 PG_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.out" | head -1)
 
