@@ -9,7 +9,8 @@
 # that a growing backlog does not compete with what is measured; ingestion is the same code path.
 #
 # Needs: mvn -B package -DskipTests (target/quarkus-app), java 17, wrk and pgbench
-#   (Debian/Ubuntu: apt-get install -y wrk pgbench  -- pgbench comes with postgresql-client / postgresql-contrib).
+#   Debian 12: apt-get install -y wrk postgresql-15   (pgbench ships with the PostgreSQL server
+#   package there; other distributions put it in their PostgreSQL server or contrib package)
 # Usage: bench/webhook-ingest.sh            env: DURATION=30 CONNECTIONS=64 THREADS=2 RATE=500
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +23,8 @@ JAR=target/quarkus-app/quarkus-run.jar
 SECRET=bench-webhook-secret
 ADMIN=bench-admin-token-0123456789abcdef
 
-for tool in java wrk pgbench; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk pgbench (and a JDK 17)" >&2; exit 2; }
+for tool in java wrk pgbench psql curl python3; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk postgresql-15 (pgbench, psql) and a JDK 17" >&2; exit 2; }
 done
 [ -f "$JAR" ] || { echo "missing $JAR: run mvn -B package -DskipTests first" >&2; exit 2; }
 
