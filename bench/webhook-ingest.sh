@@ -4,12 +4,13 @@
 #   (a) max sustained deliveries/s   wrk, 2 threads, $CONNECTIONS connections, $DURATION s
 #   (b) latency at a fixed 500/s      bench/SignedDeliveries.java (open loop; wrk has no fixed rate)
 #   (c) pgbench, same PostgreSQL, same run: a single-row INSERT of the same row into a copy of the
-#       inbox table (same columns, indexes and unique key), autocommit, same durability
+#       inbox table (same columns, indexes and unique key), prepared, autocommit, same durability
 # Inbox *processing* is switched off while measuring (quantgate.webhook.inbox.enabled=false) so
 # that a growing backlog does not compete with what is measured; ingestion is the same code path.
 #
 # Needs: mvn -B package -DskipTests (target/quarkus-app), java 17, wrk and pgbench
-#   (Debian/Ubuntu: apt-get install -y wrk pgbench  -- pgbench comes with postgresql-client / postgresql-contrib).
+#   Debian 12: apt-get install -y wrk postgresql-15   (pgbench ships with the PostgreSQL server
+#   package there; other distributions put it in their PostgreSQL server or contrib package)
 # Usage: bench/webhook-ingest.sh            env: DURATION=30 CONNECTIONS=64 THREADS=2 RATE=500
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +23,8 @@ JAR=target/quarkus-app/quarkus-run.jar
 SECRET=bench-webhook-secret
 ADMIN=bench-admin-token-0123456789abcdef
 
-for tool in java wrk pgbench; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk pgbench (and a JDK 17)" >&2; exit 2; }
+for tool in java wrk pgbench psql curl python3; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk postgresql-15 (pgbench, psql) and a JDK 17" >&2; exit 2; }
 done
 [ -f "$JAR" ] || { echo "missing $JAR: run mvn -B package -DskipTests first" >&2; exit 2; }
 
@@ -90,7 +91,7 @@ VALUES (gen_random_uuid()::text, 1795715460, 'model_version_tag', 'set', 'bench-
         '{"entity": "model_version_tag", "action": "set", "timestamp": "2026-11-26T23:59:59.123456Z", "data": {"name": "bench-model-7", "version": "1", "key": "step", "value": "123456"}}',
         'pending');
 SQL
-pgbench "${PSQL_ARGS[@]}" -n -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$WORK/insert.sql" postgres \
+pgbench "${PSQL_ARGS[@]}" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$WORK/insert.sql" postgres \
   | tee "$WORK/pgbench.out"
 PG_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.out" | head -1)
 

@@ -163,7 +163,10 @@ public class InboxProcessor {
                 if (d == null) {
                     return false;
                 }
-                inFlight.add(d.id());
+                if (!inFlight.add(d.id())) {
+                    // Another thread's attempt failed and rolled back, and its failure is not recorded yet.
+                    return true;
+                }
                 claimed[0] = d;
                 process(d);
                 return true;

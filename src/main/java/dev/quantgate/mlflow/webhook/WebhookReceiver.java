@@ -81,8 +81,8 @@ public class WebhookReceiver {
         long limit = config.maxBodyBytes();
         String declared = request.getHeader("Content-Length");
         boolean[] refused = {false};
+        long length = -1;
         if (declared != null) {
-            long length;
             try {
                 length = Long.parseLong(declared.trim());
             } catch (NumberFormatException e) {
@@ -94,7 +94,7 @@ public class WebhookReceiver {
                 refuseTooLarge(ctx, "Content-Length " + length);
             }
         }
-        Buffer body = Buffer.buffer(refused[0] ? 0 : declared != null ? (int) Math.min(limit, 64 * 1024) : 4096);
+        Buffer body = Buffer.buffer(refused[0] ? 0 : length >= 0 ? (int) length : 4096);
         long[] received = {0};
         request.handler(chunk -> {
             received[0] += chunk.length();

@@ -310,6 +310,14 @@ class WebhookContractTest {
         assertTrue(!text.contains("very-private-value") && !text.contains("wrong-secret"), text);
     }
 
+    @Test
+    void shouldDescribeTheWebhookInOpenApiWithoutBearerSecurity() {
+        RestAssured.given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .body("paths.'/api/v1/mlflow/webhooks'.post.responses.'202'.description", containsString("Stored"))
+                .body("paths.'/api/v1/mlflow/webhooks'.post.security", org.hamcrest.Matchers.empty())
+                .body("paths.'/api/v1/mlflow/deliveries'.get", org.hamcrest.Matchers.notNullValue());
+    }
+
     private static double rejected(String reason) {
         String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
         return Arrays.stream(metrics.split("\n"))
