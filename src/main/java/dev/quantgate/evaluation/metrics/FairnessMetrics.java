@@ -78,7 +78,9 @@ public final class FairnessMetrics {
         m.put("equal_opportunity_difference", equalOpportunityDifference());
         m.put("equal_opportunity_ratio", equalOpportunityRatio());
         m.put("true_positive_rate_difference", difference(Rates::truePositiveRate));
+        m.put("true_positive_rate_ratio", ratio(Rates::truePositiveRate));
         m.put("false_positive_rate_difference", difference(Rates::falsePositiveRate));
+        m.put("false_positive_rate_ratio", ratio(Rates::falsePositiveRate));
         m.put("accuracy_difference", difference(Rates::accuracy));
         m.put("accuracy_ratio", ratio(Rates::accuracy));
         return m;
