@@ -36,10 +36,14 @@ public final class Bootstrap {
                 try {
                     Workspace ws = engine.workspace();
                     for (int i = first; i < iterations; i += t) {
-                        Arrays.fill(ws.mult, 0);
+                        Arrays.fill(ws.mult, (byte) 0);
                         SplittableRandom rnd = new SplittableRandom(seeds[i]);
+                        byte[] mult = ws.mult;
                         for (int k = 0; k < rows; k++) {
-                            ws.mult[rnd.nextInt(rows)]++;
+                            int r = rnd.nextInt(rows);
+                            if (++mult[r] == Byte.MAX_VALUE) {
+                                throw new IllegalStateException("a row was drawn 127 times in one resample");
+                            }
                         }
                         Figures f = engine.compute(ws.mult, ws);
                         for (int j = 0; j < figures; j++) {

@@ -1,5 +1,6 @@
 package dev.quantgate.evaluation.engine;
 
+import ai.onnxruntime.OnnxTensor;
 import dev.quantgate.evaluation.BadInputException;
 import dev.quantgate.evaluation.data.Datasets;
 import dev.quantgate.evaluation.data.ModelSignature;
@@ -97,8 +98,17 @@ public final class DataLoader {
     private void flush(ModelSide source, ModelSide variant, float[] values, int rows, int[] labels, long firstRow,
                        EvaluationOptions o, Growable.Doubles cos, Growable.Doubles maxAbs, Growable.Doubles meanAbs) {
         long t0 = System.nanoTime();
-        float[] s = source.runner.run(values, rows, source.output);
-        float[] v = variant.runner.run(values, rows, variant.output);
+        float[] s;
+        float[] v;
+        if (variant.runner.sharesInputWith(source.runner)) {
+            try (OnnxTensor tensor = source.runner.tensor(values, rows)) {
+                s = source.runner.run(tensor, rows, source.output);
+                v = variant.runner.run(tensor, rows, variant.output);
+            }
+        } else {
+            s = source.runner.run(values, rows, source.output);
+            v = variant.runner.run(values, rows, variant.output);
+        }
         modelNanos += System.nanoTime() - t0;
         source.accept(s, rows, labels, firstRow);
         variant.accept(v, rows, labels, firstRow);

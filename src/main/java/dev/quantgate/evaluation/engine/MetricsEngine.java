@@ -26,8 +26,8 @@ final class MetricsEngine {
     private final Layout layout;
     private final DisparityMethod method;
     private final int k;
-    private final int[] orderS;
-    private final int[] orderV;
+    private final SortedView orderS;
+    private final SortedView orderV;
     private final String[] flipPrefix;
     private final String[] impactPrefix;
     private final String[] sectionPrefix;
@@ -40,8 +40,8 @@ final class MetricsEngine {
         this.layout = layout;
         this.method = o.method();
         this.k = d.task().classification() ? d.classes().size() : 1;
-        this.orderS = d.source().score() == null ? null : order(d.source().score());
-        this.orderV = d.variant().score() == null ? null : order(d.variant().score());
+        this.orderS = d.source().score() == null ? null : new SortedView(d.source().score(), d, layout);
+        this.orderV = d.variant().score() == null ? null : new SortedView(d.variant().score(), d, layout);
         this.flipPrefix = new String[layout.groupCount];
         this.impactPrefix = new String[layout.groupCount];
         this.sectionPrefix = new String[layout.sections.size()];
@@ -56,10 +56,44 @@ final class MetricsEngine {
         }
     }
 
-    private static int[] order(double[] score) {
-        return IntStream.range(0, score.length).boxed()
-                .sorted((a, b) -> Double.compare(score[a], score[b]))
-                .mapToInt(Integer::intValue).toArray();
+    /**
+     * Rows in ascending score order with their label, weight and groups copied into that order (so the sweep reads
+     * memory sequentially), and the tie blocks' boundaries.
+     */
+    private static final class SortedView {
+        final int[] row;
+        final int[] label;
+        final double[] positive;
+        final double[] weight;
+        final int[] groups;
+        final int[] blockStart;
+
+        SortedView(double[] score, EvaluationData d, Layout layout) {
+            int n = score.length;
+            this.row = IntStream.range(0, n).boxed().sorted((a, b) -> Double.compare(score[a], score[b]))
+                    .mapToInt(Integer::intValue).toArray();
+            int stride = layout.stride;
+            this.label = new int[n];
+            this.positive = new double[n];
+            this.weight = d.weight() == null ? null : new double[n];
+            this.groups = new int[n * stride];
+            int[] starts = new int[n + 1];
+            int blocks = 0;
+            for (int k = 0; k < n; k++) {
+                int r = row[k];
+                label[k] = d.label()[r];
+                positive[k] = label[k] == 1 ? 1 : 0;
+                if (weight != null) {
+                    weight[k] = d.weight()[r];
+                }
+                System.arraycopy(layout.rowGroups, r * stride, groups, k * stride, stride);
+                if (k == 0 || score[r] != score[row[k - 1]]) {
+                    starts[blocks++] = k;
+                }
+            }
+            starts[blocks] = n;
+            this.blockStart = java.util.Arrays.copyOf(starts, blocks + 1);
+        }
     }
 
     Workspace workspace() {
@@ -67,12 +101,12 @@ final class MetricsEngine {
     }
 
     /** The figures for row multiplicities {@code mult} (null: every row once). */
-    Figures compute(int[] mult, Workspace ws) {
+    Figures compute(byte[] mult, Workspace ws) {
         ws.clear();
         aggregate(mult, ws);
         if (orderS != null) {
-            auc(mult, ws, orderS, d.source().score(), ws.pairsS);
-            auc(mult, ws, orderV, d.variant().score(), ws.pairsV);
+            auc(mult, ws, orderS, ws.pairsS);
+            auc(mult, ws, orderV, ws.pairsV);
         }
         Figures full;
         if (fullLayout == null) {
@@ -128,7 +162,7 @@ final class MetricsEngine {
         return full;
     }
 
-    private void aggregate(int[] mult, Workspace ws) {
+    private void aggregate(byte[] mult, Workspace ws) {
         int n = layout.rows;
         int kk = ws.kk;
         int[] fin = layout.finest;
@@ -141,9 +175,6 @@ final class MetricsEngine {
         double[] lv = d.variant().loss();
         for (int r = 0; r < n; r++) {
             int m = mult == null ? 1 : mult[r];
-            if (m == 0) {
-                continue;
-            }
             double w = weight == null ? m : m * weight[r];
             int f = fin[r];
             ws.fCount[f] += m;
@@ -204,47 +235,60 @@ final class MetricsEngine {
      * Weighted ROC AUC numerators for every group in one sweep over rows sorted by score: each positive counts
      * the negatives below it, ties as one half (the Mann–Whitney statistic, equal to the trapezoidal area).
      */
-    private void auc(int[] mult, Workspace ws, int[] order, double[] score, double[] pairs) {
-        int n = order.length;
+    private void auc(byte[] mult, Workspace ws, SortedView v, double[] pairs) {
         int stride = layout.stride;
-        int[] rowGroups = layout.rowGroups;
-        double[] weight = d.weight();
-        int[] y = d.label();
-        java.util.Arrays.fill(ws.negBelow, 0);
-        int i = 0;
-        while (i < n) {
-            int j = i;
-            double s = score[order[i]];
-            while (j < n && score[order[j]] == s) {
-                j++;
+        int[] groups = v.groups;
+        double[] negBelow = ws.negBelow;
+        java.util.Arrays.fill(negBelow, 0);
+        int[] starts = v.blockStart;
+        for (int b = 0; b + 1 < starts.length; b++) {
+            int i = starts[b];
+            int j = starts[b + 1];
+            if (j - i == 1) {
+                // branch-free: a row drawn 0 times adds 0; a positive adds pairs, a negative raises negBelow
+                double w = mult == null ? 1 : mult[v.row[i]];
+                if (v.weight != null) {
+                    w *= v.weight[i];
+                }
+                double wp = w * v.positive[i];
+                double wn = w - wp;
+                int base = i * stride;
+                for (int c = 0; c < stride; c++) {
+                    int g = groups[base + c];
+                    pairs[g] += wp * negBelow[g];
+                    negBelow[g] += wn;
+                }
+                continue;
             }
+            boolean any = false;
             for (int t = i; t < j; t++) {
-                int r = order[t];
-                int m = mult == null ? 1 : mult[r];
+                int m = mult == null ? 1 : mult[v.row[t]];
                 if (m == 0) {
                     continue;
                 }
-                double w = weight == null ? m : m * weight[r];
-                double[] target = y[r] == 1 ? ws.blockPos : ws.blockNeg;
+                any = true;
+                double w = v.weight == null ? m : m * v.weight[t];
+                double[] target = v.label[t] == 1 ? ws.blockPos : ws.blockNeg;
                 for (int c = 0; c < stride; c++) {
-                    target[rowGroups[r * stride + c]] += w;
+                    target[groups[t * stride + c]] += w;
                 }
             }
+            if (!any) {
+                continue;
+            }
             for (int t = i; t < j; t++) {
-                int r = order[t];
                 for (int c = 0; c < stride; c++) {
-                    int g = rowGroups[r * stride + c];
+                    int g = groups[t * stride + c];
                     double pos = ws.blockPos[g];
                     double neg = ws.blockNeg[g];
                     if (pos != 0 || neg != 0) {
-                        pairs[g] += pos * (ws.negBelow[g] + 0.5 * neg);
-                        ws.negBelow[g] += neg;
+                        pairs[g] += pos * (negBelow[g] + 0.5 * neg);
+                        negBelow[g] += neg;
                         ws.blockPos[g] = 0;
                         ws.blockNeg[g] = 0;
                     }
                 }
             }
-            i = j;
         }
     }
 

@@ -5,7 +5,8 @@ import java.util.Arrays;
 /** Per-thread scratch arrays for one metrics computation: sums per finest group, then per global group. */
 final class Workspace {
 
-    final int[] mult;
+    /** Bootstrap row multiplicities; bytes keep the array cache-resident (a count never nears 127 for n > 127). */
+    final byte[] mult;
     final int kk;
     // per finest group (f) and per global group (g): counts, weights, confusion, loss, flips, regression, fidelity
     final double[] fCount, fWeight, fConfS, fConfV, fLossS, fLossV, fFlip, fAbsS, fSqS, fAbsV, fSqV, fCos, fMean, fMax;
@@ -16,7 +17,7 @@ final class Workspace {
     double[] out;
 
     Workspace(int rows, int finest, int groups, int classes) {
-        this.mult = new int[rows];
+        this.mult = new byte[rows];
         this.kk = classes * classes;
         fCount = new double[finest]; fWeight = new double[finest];
         fConfS = new double[finest * kk]; fConfV = new double[finest * kk];

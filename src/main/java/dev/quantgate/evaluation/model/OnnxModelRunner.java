@@ -138,36 +138,52 @@ public final class OnnxModelRunner implements AutoCloseable {
     }
 
     /**
-     * Runs a batch whose row-major values are {@code values[0 .. rows*features)} and answers output
-     * {@code output}, row-major ({@code rows * width} values).
+     * Builds the input tensor of a batch whose row-major values are {@code values[0 .. rows*features)}, in this
+     * runner's reused direct buffer. The caller closes it; it may be passed to any runner with the same input type.
      */
-    public float[] run(float[] values, int rows, Output output) {
+    public OnnxTensor tensor(float[] values, int rows) {
         if (rows > bufferRows) {
             throw new IllegalArgumentException("batch of " + rows + " rows exceeds the prepared " + bufferRows);
         }
         int n = rows * features;
         long[] shape = {rows, features};
         try {
-            OnnxTensor tensor;
             if (inputType == OnnxJavaType.FLOAT) {
                 FloatBuffer fb = buffer.asFloatBuffer();
                 fb.put(values, 0, n);
                 fb.flip();
-                tensor = OnnxTensor.createTensor(env, fb, shape);
-            } else {
-                DoubleBuffer db = buffer.asDoubleBuffer();
-                for (int i = 0; i < n; i++) {
-                    db.put(values[i]);
-                }
-                db.flip();
-                tensor = OnnxTensor.createTensor(env, db, shape);
+                return OnnxTensor.createTensor(env, fb, shape);
             }
-            try (tensor; OrtSession.Result result = session.run(Map.of(inputName, tensor), Set.of(output.name()))) {
-                OnnxValue value = result.get(0);
-                return copy((OnnxTensor) value, output, rows);
+            DoubleBuffer db = buffer.asDoubleBuffer();
+            for (int i = 0; i < n; i++) {
+                db.put(values[i]);
             }
+            db.flip();
+            return OnnxTensor.createTensor(env, db, shape);
+        } catch (OrtException e) {
+            throw new BadInputException(description + ": cannot build an input tensor: " + e.getMessage(), e);
+        }
+    }
+
+    /** True when a tensor built by {@code other} fits this runner's input. */
+    public boolean sharesInputWith(OnnxModelRunner other) {
+        return inputType == other.inputType && features == other.features;
+    }
+
+    /** Runs one batch tensor and answers output {@code output}, row-major ({@code rows * width} values). */
+    public float[] run(OnnxTensor tensor, int rows, Output output) {
+        try (OrtSession.Result result = session.run(Map.of(inputName, tensor), Set.of(output.name()))) {
+            OnnxValue value = result.get(0);
+            return copy((OnnxTensor) value, output, rows);
         } catch (OrtException e) {
             throw new BadInputException(description + " failed to run on a batch: " + e.getMessage(), e);
+        }
+    }
+
+    /** Builds the batch tensor, runs it and closes it. */
+    public float[] run(float[] values, int rows, Output output) {
+        try (OnnxTensor tensor = tensor(values, rows)) {
+            return run(tensor, rows, output);
         }
     }
 
