@@ -156,6 +156,17 @@ final class FairnessVectors {
         return 1;
     }
 
+    static int countLeaves(JsonNode n) {
+        if (n.isObject()) {
+            int c = 0;
+            for (JsonNode x : n) {
+                c += countLeaves(x);
+            }
+            return c;
+        }
+        return n.isNumber() ? 1 : 0;
+    }
+
     /** Every expected float equals its exact rational to 1e-12 (the vectors are self-consistent). */
     static int checkExact(JsonNode floats, JsonNode exact, String where) {
         int n = 0;
