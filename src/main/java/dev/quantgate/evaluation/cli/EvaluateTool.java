@@ -138,13 +138,7 @@ public final class EvaluateTool implements Tool {
     }
 
     private static String closest(String name) {
-        String best = null;
-        for (String f : VALUED) {
-            if (f.startsWith(name) || name.startsWith(f) || f.replace("-", "").equals(name.replace("-", "").replace("_", ""))) {
-                best = f;
-            }
-        }
-        return best;
+        return dev.quantgate.evaluation.data.Suggestions.closest(name, List.copyOf(VALUED));
     }
 
     private static EvaluationOptions options(Map<String, List<String>> flags) {
