@@ -67,6 +67,9 @@ final class MetricsEngine {
         final double[] weight;
         final int[] groups;
         final int[] blockStart;
+        /** For each tie block of several rows, the distinct global groups its rows belong to. */
+        final int[] blockGroupStart;
+        final int[] blockGroups;
 
         SortedView(double[] score, EvaluationData d, Layout layout) {
             int n = score.length;
@@ -93,6 +96,28 @@ final class MetricsEngine {
             }
             starts[blocks] = n;
             this.blockStart = java.util.Arrays.copyOf(starts, blocks + 1);
+            this.blockGroupStart = new int[blocks + 1];
+            Growable.Ints distinct = new Growable.Ints();
+            boolean[] seen = new boolean[layout.groupCount];
+            int[] touched = new int[layout.groupCount];
+            for (int b = 0; b < blocks; b++) {
+                blockGroupStart[b] = distinct.size();
+                if (blockStart[b + 1] - blockStart[b] > 1) {
+                    int count = 0;
+                    for (int k = blockStart[b] * stride; k < blockStart[b + 1] * stride; k++) {
+                        if (!seen[groups[k]]) {
+                            seen[groups[k]] = true;
+                            touched[count++] = groups[k];
+                            distinct.add(groups[k]);
+                        }
+                    }
+                    for (int k = 0; k < count; k++) {
+                        seen[touched[k]] = false;
+                    }
+                }
+            }
+            blockGroupStart[blocks] = distinct.size();
+            this.blockGroups = distinct.toArray();
         }
     }
 
@@ -260,34 +285,26 @@ final class MetricsEngine {
                 }
                 continue;
             }
-            boolean any = false;
             for (int t = i; t < j; t++) {
-                int m = mult == null ? 1 : mult[v.row[t]];
-                if (m == 0) {
-                    continue;
+                double w = mult == null ? 1 : mult[v.row[t]];
+                if (v.weight != null) {
+                    w *= v.weight[t];
                 }
-                any = true;
-                double w = v.weight == null ? m : m * v.weight[t];
-                double[] target = v.label[t] == 1 ? ws.blockPos : ws.blockNeg;
+                double wp = w * v.positive[t];
+                double wn = w - wp;
+                int base = t * stride;
                 for (int c = 0; c < stride; c++) {
-                    target[groups[t * stride + c]] += w;
+                    int g = groups[base + c];
+                    ws.blockPos[g] += wp;
+                    ws.blockNeg[g] += wn;
                 }
             }
-            if (!any) {
-                continue;
-            }
-            for (int t = i; t < j; t++) {
-                for (int c = 0; c < stride; c++) {
-                    int g = groups[t * stride + c];
-                    double pos = ws.blockPos[g];
-                    double neg = ws.blockNeg[g];
-                    if (pos != 0 || neg != 0) {
-                        pairs[g] += pos * (negBelow[g] + 0.5 * neg);
-                        negBelow[g] += neg;
-                        ws.blockPos[g] = 0;
-                        ws.blockNeg[g] = 0;
-                    }
-                }
+            for (int k = v.blockGroupStart[b]; k < v.blockGroupStart[b + 1]; k++) {
+                int g = v.blockGroups[k];
+                pairs[g] += ws.blockPos[g] * (negBelow[g] + 0.5 * ws.blockNeg[g]);
+                negBelow[g] += ws.blockNeg[g];
+                ws.blockPos[g] = 0;
+                ws.blockNeg[g] = 0;
             }
         }
     }
