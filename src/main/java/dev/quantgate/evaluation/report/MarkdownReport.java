@@ -155,7 +155,7 @@ public final class MarkdownReport {
 
     private static String num(Object o) {
         if (o instanceof Double d) {
-            return String.format(Locale.ROOT, "%.4f", d);
+            return d == Math.rint(d) && Math.abs(d) >= 1 ? String.format(Locale.ROOT, "%.0f", d) : String.format(Locale.ROOT, "%.4f", d);
         }
         return o == null ? "n/a" : o.toString();
     }
