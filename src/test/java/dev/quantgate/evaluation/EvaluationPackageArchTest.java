@@ -1,0 +1,33 @@
+package dev.quantgate.evaluation;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+class EvaluationPackageArchTest {
+
+    private final JavaClasses classes = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.quantgate.evaluation");
+
+    @Test
+    void shouldImportNoQuarkusOrJakartaClass() {
+        noClasses().that().resideInAPackage("dev.quantgate.evaluation..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..", "javax.inject..",
+                        "javax.enterprise..", "io.smallrye..", "org.eclipse.microprofile..")
+                .because("evaluation is a plain Java library, usable from the command line and in millisecond tests")
+                .check(classes);
+    }
+
+    @Test
+    void shouldDependOnNoOtherFeaturePackage() {
+        noClasses().that().resideInAPackage("dev.quantgate.evaluation..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.quantgate.audit..", "dev.quantgate.security..",
+                        "dev.quantgate.registry..", "dev.quantgate.api..", "dev.quantgate.db..", "dev.quantgate.quantize..")
+                .because("only the command-line SPI (dev.quantgate.cli) is shared")
+                .check(classes);
+    }
+}
