@@ -17,9 +17,14 @@ public final class RangeMethods {
         return new double[] {h.percentile(100.0 - percent), h.percentile(percent)};
     }
 
-    /** KL-optimal clipping threshold for a histogram of |x| over {@code [0, amax]}. */
+    /**
+     * KL-optimal clipping threshold for a histogram of |x| over {@code [0, amax]}. The first bin
+     * (exact and near zeros: ReLU outputs, one-hot features) is left out of the divergence: zero is
+     * always representable, and counting it lets a mass of zeros pull the threshold below real values.
+     */
     public static double entropyThreshold(Histogram abs) {
-        long[] hist = abs.counts();
+        long[] hist = abs.counts().clone();
+        hist[0] = 0;
         int bins = hist.length;
         if (abs.total() == 0) {
             return abs.hi();
