@@ -55,7 +55,7 @@ public final class OnnxModelReader {
             in.checkLastTagWas(0);
         } catch (InvalidProtocolBufferException e) {
             String msg = String.valueOf(e.getMessage());
-            if (msg.contains("ended unexpectedly") || msg.contains("truncated")) {
+            if (looksLikeModelStart(bytes[0]) && (msg.contains("ended unexpectedly") || msg.contains("truncated"))) {
                 throw new QuantizationException(what + " is truncated or corrupt: the ONNX protobuf ends unexpectedly", e);
             }
             throw new QuantizationException(what + " is not an ONNX model (" + msg + ")", e);
@@ -64,6 +64,14 @@ public final class OnnxModelReader {
         }
         validate(model, what);
         return model;
+    }
+
+    /** The first byte of a serialized ModelProto is the tag of one of its fields (ir_version first, usually). */
+    private static boolean looksLikeModelStart(byte first) {
+        return switch (first) {
+            case 0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72 -> true;
+            default -> false;
+        };
     }
 
     static void validate(ModelProto model, String what) {
