@@ -3,7 +3,7 @@ package dev.quantgate.evaluation.adult;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import dev.quantgate.evaluation.data.CsvReader;
+import dev.quantgate.evaluation.dataset.CsvReader;
 import dev.quantgate.evaluation.engine.EvaluationOptions;
 import dev.quantgate.evaluation.engine.EvaluationResult;
 import dev.quantgate.evaluation.engine.Evaluator;
