@@ -25,7 +25,7 @@ fi
 echo "== load: $(uptime)"
 for i in 1 2; do
   start=$(date +%s.%N)
-  java -jar target/quarkus-app/quarkus-run.jar evaluate --source "$OUT/source.onnx" --variant "$OUT/variant.onnx" \
+  /usr/bin/time -f "   CPU: user %U s, system %S s" java -jar target/quarkus-app/quarkus-run.jar evaluate --source "$OUT/source.onnx" --variant "$OUT/variant.onnx" \
     --data "$OUT/adult-features.csv" --label income --classes '<=50K,>50K' --sensitive sex,race --intersections \
     --features age,education_num,capital_gain_log,capital_loss_log,hours_per_week,is_male,is_white,married,husband_or_wife,exec_or_prof,self_employed,us_born \
     --privileged sex=Male,race=White --bootstrap 1000 --seed 7 --out "$OUT/report.json" --markdown "$OUT/report.md"

@@ -1,8 +1,8 @@
 package dev.quantgate.evaluation;
 
-import dev.quantgate.evaluation.data.CsvReader;
-import dev.quantgate.evaluation.data.JsonLinesReader;
-import dev.quantgate.evaluation.data.ModelSignature;
+import dev.quantgate.evaluation.dataset.CsvReader;
+import dev.quantgate.evaluation.dataset.JsonLinesReader;
+import dev.quantgate.evaluation.dataset.ModelSignature;
 import org.junit.jupiter.api.Test;
 
 import java.io.Reader;

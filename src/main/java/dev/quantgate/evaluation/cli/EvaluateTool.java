@@ -138,7 +138,7 @@ public final class EvaluateTool implements Tool {
     }
 
     private static String closest(String name) {
-        return dev.quantgate.evaluation.data.Suggestions.closest(name, List.copyOf(VALUED));
+        return dev.quantgate.evaluation.dataset.Suggestions.closest(name, List.copyOf(VALUED));
     }
 
     private static EvaluationOptions options(Map<String, List<String>> flags) {

@@ -1,7 +1,7 @@
 package dev.quantgate.evaluation.engine;
 
-import dev.quantgate.evaluation.data.Datasets;
-import dev.quantgate.evaluation.data.TabularSource;
+import dev.quantgate.evaluation.dataset.Datasets;
+import dev.quantgate.evaluation.dataset.TabularSource;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.quantgate.evaluation.engine;
 
 import dev.quantgate.evaluation.BadInputException;
-import dev.quantgate.evaluation.data.TabularSource;
+import dev.quantgate.evaluation.dataset.TabularSource;
 
 import java.util.List;
 
@@ -71,6 +71,6 @@ final class Columns {
 
     /** The most similar name within edit distance 3, for "did you mean". */
     static String closest(String name, List<String> candidates) {
-        return dev.quantgate.evaluation.data.Suggestions.closest(name, candidates);
+        return dev.quantgate.evaluation.dataset.Suggestions.closest(name, candidates);
     }
 }

@@ -2,9 +2,9 @@ package dev.quantgate.evaluation.engine;
 
 import ai.onnxruntime.OnnxTensor;
 import dev.quantgate.evaluation.BadInputException;
-import dev.quantgate.evaluation.data.Datasets;
-import dev.quantgate.evaluation.data.ModelSignature;
-import dev.quantgate.evaluation.data.TabularSource;
+import dev.quantgate.evaluation.dataset.Datasets;
+import dev.quantgate.evaluation.dataset.ModelSignature;
+import dev.quantgate.evaluation.dataset.TabularSource;
 import dev.quantgate.evaluation.model.OnnxModelRunner;
 
 import java.nio.file.Path;

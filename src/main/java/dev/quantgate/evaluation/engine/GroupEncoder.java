@@ -1,7 +1,7 @@
 package dev.quantgate.evaluation.engine;
 
 import dev.quantgate.evaluation.BadInputException;
-import dev.quantgate.evaluation.data.TabularSource;
+import dev.quantgate.evaluation.dataset.TabularSource;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -62,6 +62,8 @@ public final class OnnxModelRunner implements AutoCloseable {
         options.setIntraOpNumThreads(intraOpThreads);
         options.setInterOpNumThreads(1);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        // idle pool threads sleep instead of spinning: between batches this process parses rows and bootstraps
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
         return options;
     }
 

@@ -2,7 +2,7 @@ package dev.quantgate.evaluation.adult;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quantgate.evaluation.data.CsvReader;
+import dev.quantgate.evaluation.dataset.CsvReader;
 import dev.quantgate.evaluation.engine.EvaluationOptions;
 import dev.quantgate.evaluation.engine.Evaluator;
 import dev.quantgate.evaluation.engine.SensitiveAttribute;

@@ -1,7 +1,7 @@
 package dev.quantgate.evaluation.adult;
 
 import ai.onnx.proto.OnnxMl;
-import dev.quantgate.evaluation.data.CsvReader;
+import dev.quantgate.evaluation.dataset.CsvReader;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
