@@ -84,11 +84,13 @@ psql "${PSQL_ARGS[@]}" -q postgres <<'SQL'
 DROP TABLE IF EXISTS bench_delivery;
 CREATE TABLE bench_delivery (LIKE webhook_delivery INCLUDING ALL);
 SQL
+# pgbench reads ":name" as a variable even inside literals, so the colons of the key and of the
+# timestamp are spelled chr(58); the stored row is the same size and shape as a delivery's.
 cat >"$WORK/insert.sql" <<'SQL'
 INSERT INTO bench_delivery (delivery_id, signed_at, entity, action, model_name, order_key, body, status)
 VALUES (gen_random_uuid()::text, 1795715460, 'model_version_tag', 'set', 'bench-model-' || (random() * 50)::int,
-        'model:bench-model-' || (random() * 50)::int,
-        '{"entity": "model_version_tag", "action": "set", "timestamp": "2026-11-26T23:59:59.123456Z", "data": {"name": "bench-model-7", "version": "1", "key": "step", "value": "123456"}}',
+        'model' || chr(58) || 'bench-model-' || (random() * 50)::int,
+        replace('{"entity": "model_version_tag", "action": "set", "timestamp": "2026-11-26T23|59|59.123456Z", "data": {"name": "bench-model-7", "version": "1", "key": "step", "value": "123456"}}', '|', chr(58)),
         'pending');
 SQL
 pgbench "${PSQL_ARGS[@]}" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$WORK/insert.sql" postgres \
