@@ -142,6 +142,36 @@ class QuantizationEngineTest {
         }
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{\"scheme\":\"int8-dynamic\",\"per_channel\":false}",
+            "{\"scheme\":\"int8-dynamic\",\"symmetric\":false}",
+            "{\"scheme\":\"int8-dynamic\",\"reduce_range\":true}",
+            "{\"scheme\":\"int8-dynamic\",\"embedding_per_row\":false}",
+            "{\"scheme\":\"int8-dynamic\",\"smooth_alpha\":0}",
+            "{\"scheme\":\"int4-weight-only\",\"symmetric\":true,\"block_size\":16,\"accuracy_level\":4}",
+            "{\"scheme\":\"int4-weight-only\",\"embedding_bits\":4,\"embedding_block_size\":16}",
+            "{\"scheme\":\"fp16\",\"block_ops\":[\"Relu\"],\"exclude_nodes\":[\"fc2\"]}",
+            "{\"scheme\":\"fp16\",\"keep_io_types\":false}"})
+    void shouldRunEveryOptionInOnnxRuntime(String json) throws IOException {
+        ModelProto source = TinyModels.embeddingMlp(17);
+        Path in = write(source, "tiny.onnx");
+        Path out = dir.resolve("variant.onnx");
+        QuantizationSpec spec = QuantizationSpec.parse(json).with("min_tensor_size", 0L);
+        QuantizationResult r = new QuantizationEngine(RUNTIME).quantize(in, out, spec, Optional.empty());
+        Map<String, TensorData> input = ids(9);
+        if (spec.scheme() == Scheme.FP16 && !spec.bool("keep_io_types")) {
+            // float16 output: loading and the graph's types are what ONNX Runtime checked
+            assertTrue(Files.size(out) > 0);
+            return;
+        }
+        double err = relativeError(run(RUNTIME, source.toByteArray(), input), run(RUNTIME, Files.readAllBytes(out), input));
+        assertTrue(err < (spec.scheme() == Scheme.INT4_WEIGHT_ONLY ? 0.2 : 0.05), json + " error " + err);
+        if (json.contains("block_ops")) {
+            assertEquals(2, r.keptNodes().size(), r.toJsonLine());
+        }
+    }
+
     @Test
     void shouldKeepExcludedAndSmallWeightsInFloatAndSayWhy() throws IOException {
         Path in = write(TinyModels.embeddingMlp(17), "tiny.onnx");

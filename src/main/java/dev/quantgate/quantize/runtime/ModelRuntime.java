@@ -11,6 +11,14 @@ public interface ModelRuntime {
     /** Opens a model from its serialized bytes; fails with a message if the runtime refuses it. */
     Session open(byte[] model);
 
+    /**
+     * Opens a model only to observe its tensors (calibration): the runtime may skip its slower graph
+     * optimizations, which cannot fuse across the exposed intermediate outputs anyway.
+     */
+    default Session openForInspection(byte[] model) {
+        return open(model);
+    }
+
     /** Which execution providers this runtime uses, e.g. {@code "CPU"} or {@code "CUDA, CPU"}. */
     String providers();
 

@@ -69,7 +69,17 @@ public final class OrtRuntime implements ModelRuntime {
 
     @Override
     public Session open(byte[] model) {
+        return open(model, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    }
+
+    @Override
+    public Session openForInspection(byte[] model) {
+        return open(model, OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+    }
+
+    private Session open(byte[] model, OrtSession.SessionOptions.OptLevel level) {
         try (OrtSession.SessionOptions opts = options()) {
+            opts.setOptimizationLevel(level);
             return new OrtModelSession(env, env.createSession(model, opts));
         } catch (OrtException e) {
             throw new QuantizationException("ONNX Runtime refuses the model: " + e.getMessage(), e);
