@@ -5,7 +5,9 @@ import dev.quantgate.mlflow.client.MlflowApiException;
 import dev.quantgate.mlflow.client.MlflowModel;
 import dev.quantgate.mlflow.client.MlflowModelVersion;
 import dev.quantgate.mlflow.client.MlflowRegistryClient;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
@@ -42,6 +44,18 @@ public class RegistryMirror implements RegistryEventSink {
     public RegistryMirror(MlflowRegistryClient mlflow, AuditLog audit) {
         this.mlflow = mlflow;
         this.audit = audit;
+    }
+
+    /**
+     * Runs the mirror's queries once at start, so that the first delivery after a (re)start is not
+     * also the one that pays for preparing them.
+     */
+    void warmUp(@Observes StartupEvent start) {
+        RegistryModelEntity.findByName("");
+        RegistryVersionEntity.findVersion(0L, 0);
+        RegistryVersionTagEntity.findTag(0L, "");
+        RegistryAliasEntity.findAlias(0L, "");
+        RegistryAliasHistoryEntity.findOpen(0L, "");
     }
 
     @Override
