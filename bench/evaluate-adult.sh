@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=bench/out
 REPS=${REPS:-7}
+WARMUPS=${WARMUPS:-3}
 mkdir -p "$OUT"
 # a short classpath: the ORT crash seen with very long java.class.path values
 if [ ! -s "$OUT/classpath.txt" ]; then
@@ -33,5 +34,5 @@ for i in 1 2; do
   printf '== command line, end to end (JVM start included), run %d: %.2f s\n' "$i" "$(echo "$end - $start" | bc)"
 done
 echo "== in-process, $REPS alternating repetitions"
-java -cp "$CP" dev.quantgate.evaluation.adult.AdultBench "$OUT" "$REPS"
+java -cp "$CP" dev.quantgate.evaluation.adult.AdultBench "$OUT" "$REPS" "$WARMUPS"
 echo "== load: $(uptime)"
