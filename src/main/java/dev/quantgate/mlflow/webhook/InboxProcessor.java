@@ -21,9 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -74,13 +72,12 @@ public class InboxProcessor {
     private final WebhookConfig.Inbox config;
     private final MeterRegistry meters;
     private final Semaphore wakeups = new Semaphore(0);
-    private final List<Thread> threads = new ArrayList<>();
+    private final BackgroundThreads threads = new BackgroundThreads();
     /**
      * Deliveries this process is handling: a failed attempt rolls back (releasing the row lock)
      * before its failure is recorded, and no other thread may take the delivery in between.
      */
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
-    private volatile boolean running;
 
     public InboxProcessor(AgroalDataSource dataSource, RegistryEventSink sink, AuditLog auditLog,
                           WebhookConfig config, MeterRegistry meters) {
@@ -96,27 +93,11 @@ public class InboxProcessor {
             LOG.warn("Webhook inbox processing is off (quantgate.webhook.inbox.enabled=false)");
             return;
         }
-        running = true;
-        for (int i = 0; i < Math.max(1, config.workers()); i++) {
-            Thread thread = new Thread(this::run, "webhook-inbox-" + i);
-            thread.setDaemon(true);
-            thread.start();
-            threads.add(thread);
-        }
+        threads.start("webhook-inbox", Math.max(1, config.workers()), this::run);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        for (Thread thread : threads) {
-            thread.interrupt();
-        }
-        for (Thread thread : threads) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        threads.stop();
     }
 
     /** New deliveries are stored, or one was released for retry: look for work now. */
@@ -127,7 +108,7 @@ public class InboxProcessor {
     }
 
     private void run() {
-        while (running) {
+        while (threads.running()) {
             try {
                 if (!processOne()) {
                     wakeups.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -136,7 +117,7 @@ public class InboxProcessor {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                if (!running) {
+                if (!threads.running()) {
                     return;
                 }
                 LOG.errorf(e, "Webhook inbox processing failed; trying again in a second");

@@ -63,8 +63,7 @@ public class InboxWriter {
     private final int maxBatch;
     private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final int writers;
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
+    private final BackgroundThreads threads = new BackgroundThreads();
 
     public InboxWriter(AgroalDataSource dataSource, InboxProcessor processor, WebhookConfig config) {
         this.dataSource = dataSource;
@@ -74,27 +73,11 @@ public class InboxWriter {
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        for (int i = 0; i < writers; i++) {
-            Thread thread = new Thread(this::run, "webhook-inbox-writer-" + i);
-            thread.setDaemon(true);
-            thread.start();
-            threads.add(thread);
-        }
+        threads.start("webhook-inbox-writer", writers, this::run);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        for (Thread thread : threads) {
-            thread.interrupt();
-        }
-        for (Thread thread : threads) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        threads.stop();
         List<Item> left = new ArrayList<>();
         queue.drainTo(left);
         left.forEach(i -> i.done().completeExceptionally(new IllegalStateException("QuantGate is shutting down")));
@@ -103,7 +86,7 @@ public class InboxWriter {
     /** Queues a delivery; the stage completes once it is durably stored (or found already stored). */
     public CompletionStage<Outcome> store(Row row) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
-        if (!running || !queue.offer(new Item(row, done))) {
+        if (!threads.running() || !queue.offer(new Item(row, done))) {
             done.completeExceptionally(new IllegalStateException("The webhook inbox is not accepting deliveries now"));
         }
         return done;
@@ -111,7 +94,7 @@ public class InboxWriter {
 
     private void run() {
         List<Item> batch = new ArrayList<>(maxBatch);
-        while (running) {
+        while (threads.running()) {
             try {
                 Item first = queue.poll(500, TimeUnit.MILLISECONDS);
                 if (first == null) {
