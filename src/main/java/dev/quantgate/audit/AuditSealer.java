@@ -1,5 +1,6 @@
 package dev.quantgate.audit;
 
+import dev.quantgate.kernel.BackgroundLoop;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -13,11 +14,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Moves committed appends from {@code audit_pending} into the hash chain. Sealing locks the
@@ -42,38 +42,28 @@ public class AuditSealer {
     private static final String ADVANCE_HEAD = "UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1";
 
     private final AgroalDataSource dataSource;
-    private final Semaphore nudges = new Semaphore(0);
-    private volatile boolean running;
-    private Thread thread;
+    private final BackgroundLoop loop;
 
     public AuditSealer(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
+        Duration idle = Duration.ofMillis(IDLE_WAIT_MS);
+        this.loop = new BackgroundLoop("audit-sealer", 1, idle, () -> {
+            sealAll();
+            return idle;
+        });
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        thread = new Thread(this::run, "audit-sealer");
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop(Duration.ofSeconds(5));
     }
 
     /** Asks the background thread to seal soon (called after an appending transaction commits). */
     public void nudge() {
-        if (nudges.availablePermits() == 0) {
-            nudges.release();
-        }
+        loop.wake();
     }
 
     /** Seals every event committed so far, in its own transactions; returns how many. */
@@ -85,32 +75,6 @@ public class AuditSealer {
             total += sealed;
         } while (sealed == BATCH);
         return total;
-    }
-
-    private void run() {
-        while (running) {
-            try {
-                nudges.tryAcquire(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
-                nudges.drainPermits();
-                if (running) {
-                    sealAll();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                LOG.errorf(e, "Sealing audit events failed; retrying in a second");
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
     }
 
     private record Pending(long id, OffsetDateTime occurredAt, String actor, String action, String subject,

@@ -39,8 +39,13 @@ final class MlflowErrors {
     }
 
     static MlflowUnavailableException unreachable(String operation, String baseUrl, IOException e) {
-        String why = e instanceof HttpTimeoutException ? "no answer within the timeout"
-                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        // In words: a stored error is read by people; the exception itself stays in the cause (and the log).
+        String why = e instanceof java.net.http.HttpConnectTimeoutException ? "no connection within the timeout"
+                : e instanceof HttpTimeoutException ? "no answer within the timeout"
+                : e instanceof java.net.ConnectException ? "connection refused"
+                : e instanceof java.net.UnknownHostException ? "unknown host"
+                : e instanceof javax.net.ssl.SSLException ? "TLS handshake failed"
+                : "connection failed or was reset";
         return new MlflowUnavailableException("MLflow at " + baseUrl + " cannot be reached for " + operation
                 + " (" + why + ")", e);
     }

@@ -6,6 +6,7 @@ import dev.quantgate.api.ApiException;
 import dev.quantgate.api.ErrorCode;
 import dev.quantgate.api.Page;
 import dev.quantgate.audit.AuditLog;
+import dev.quantgate.kernel.AfterCommit;
 import dev.quantgate.mlflow.client.MlflowWrite;
 import dev.quantgate.mlflow.outbox.dto.OutboxItemView;
 import io.quarkus.panache.common.Parameters;
@@ -13,7 +14,7 @@ import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import java.time.Instant;
+import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +32,17 @@ public class MlflowOutbox {
 
     private final AuditLog audit;
     private final ObjectMapper json;
+    private final Clock clock;
+    private final AfterCommit afterCommit;
+    private final OutboxDispatcher dispatcher;
 
-    public MlflowOutbox(AuditLog audit, ObjectMapper json) {
+    public MlflowOutbox(AuditLog audit, ObjectMapper json, Clock clock, AfterCommit afterCommit,
+                        OutboxDispatcher dispatcher) {
         this.audit = audit;
         this.json = json;
+        this.clock = clock;
+        this.afterCommit = afterCommit;
+        this.dispatcher = dispatcher;
     }
 
     /**
@@ -56,11 +64,12 @@ public class MlflowOutbox {
             throw new IllegalArgumentException("Cannot serialise MLflow write " + write.describe(), e);
         }
         row.status = MlflowOutboxEntity.PENDING;
-        row.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        row.createdAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
         row.nextAttemptAt = row.createdAt;
         row.createdBy = Objects.requireNonNull(requestedBy, "requestedBy");
         row.persist();
         audit.append(requestedBy, "mlflow.outbox.enqueued", subject(row), details(row));
+        afterCommit.run(dispatcher::wake);
         return row.id;
     }
 
@@ -103,7 +112,8 @@ public class MlflowOutbox {
                     + "; only a PARKED item can be retried");
         }
         row.status = MlflowOutboxEntity.PENDING;
-        row.nextAttemptAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        row.nextAttemptAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        afterCommit.run(dispatcher::wake);
         return view(row);
     }
 

@@ -5,11 +5,9 @@ import dev.quantgate.api.ErrorCode;
 import dev.quantgate.api.Page;
 import dev.quantgate.mlflow.webhook.dto.DeliveryView;
 import io.agroal.api.AgroalDataSource;
+import dev.quantgate.kernel.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.Transactional;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,16 +30,16 @@ public class DeliveryService {
     private static final String COLUMNS = "id, delivery_id, entity, action, model_name, status, attempts, signed_at,"
             + " received_at, next_attempt_at, processed_at, last_error, mirror_changes";
     private static final String RELEASE = "UPDATE webhook_delivery SET status = 'pending', attempts = 0,"
-            + " next_attempt_at = now(), last_error = NULL WHERE delivery_id = ? AND status = 'parked'";
+            + " next_attempt_at = NULL, claim_token = NULL, claimed_until = NULL, last_error = NULL"
+            + " WHERE delivery_id = ? AND status = 'parked'";
 
     private final AgroalDataSource dataSource;
-    private final TransactionSynchronizationRegistry transactions;
+    private final AfterCommit afterCommit;
     private final InboxProcessor processor;
 
-    public DeliveryService(AgroalDataSource dataSource, TransactionSynchronizationRegistry transactions,
-                           InboxProcessor processor) {
+    public DeliveryService(AgroalDataSource dataSource, AfterCommit afterCommit, InboxProcessor processor) {
         this.dataSource = dataSource;
-        this.transactions = transactions;
+        this.afterCommit = afterCommit;
         this.processor = processor;
     }
 
@@ -105,18 +103,7 @@ public class DeliveryService {
             throw new ApiException(ErrorCode.CONFLICT, "Only a parked delivery can be retried; delivery " + deliveryId
                     + " is " + current.status());
         }
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    processor.wake();
-                }
-            }
-        });
+        afterCommit.run(processor::wake);
         return current;
     }
 

@@ -1,5 +1,6 @@
 package dev.quantgate.mlflow.webhook;
 
+import dev.quantgate.kernel.BackgroundLoop;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -62,22 +64,22 @@ public class InboxWriter {
     private final InboxProcessor processor;
     private final int maxBatch;
     private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    private final int writers;
-    private final BackgroundThreads threads = new BackgroundThreads();
+    private final BackgroundLoop threads;
 
     public InboxWriter(AgroalDataSource dataSource, InboxProcessor processor, WebhookConfig config) {
         this.dataSource = dataSource;
         this.processor = processor;
         this.maxBatch = Math.max(1, config.inbox().writeBatch());
-        this.writers = Math.max(1, config.inbox().writers());
+        // Each writer blocks on the queue itself, so the loop never waits between two runs.
+        this.threads = new BackgroundLoop("webhook-inbox-writer", config.inbox().writers(), Duration.ZERO, this::run);
     }
 
     void start(@Observes StartupEvent event) {
-        threads.start("webhook-inbox-writer", writers, this::run);
+        threads.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        threads.stop();
+        threads.stop(Duration.ofSeconds(5));
         List<Item> left = new ArrayList<>();
         queue.drainTo(left);
         left.forEach(i -> i.done().completeExceptionally(new IllegalStateException("QuantGate is shutting down")));
@@ -92,27 +94,22 @@ public class InboxWriter {
         return done;
     }
 
-    private void run() {
+    /** One batch: waits up to 500 ms for a first delivery, then stores it with whatever else is queued. */
+    private Duration run() throws InterruptedException {
         List<Item> batch = new ArrayList<>(maxBatch);
-        while (threads.running()) {
-            try {
-                Item first = queue.poll(500, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
-                write(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "Storing webhook deliveries failed");
-                batch.forEach(i -> i.done().completeExceptionally(e));
-            } finally {
-                batch.clear();
-            }
+        Item first = queue.poll(500, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return Duration.ZERO;
         }
+        batch.add(first);
+        queue.drainTo(batch, maxBatch - 1);
+        try {
+            write(batch);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Storing webhook deliveries failed");
+            batch.forEach(i -> i.done().completeExceptionally(e));
+        }
+        return Duration.ZERO;
     }
 
     private void write(List<Item> batch) {

@@ -33,12 +33,6 @@ public interface WebhookConfig {
     @WithDefault("1048576")
     int maxBodyBytes();
 
-    /**
-     * Tests only: the instant the timestamp check takes as "now" (ISO-8601, e.g.
-     * {@code 2026-11-26T17:51:00Z}), so recorded deliveries can be replayed with their real signatures.
-     */
-    Optional<String> clockOverride();
-
     /** Asynchronous processing of stored deliveries. */
     Inbox inbox();
 
@@ -55,6 +49,20 @@ public interface WebhookConfig {
         /** The longest wait between two attempts. */
         @WithDefault("5m")
         Duration backoffMax();
+
+        /**
+         * How waits are spread so that deliveries that failed together do not retry together: {@code none},
+         * {@code full} (anywhere up to the wait) or {@code equal} (between half the wait and the wait).
+         */
+        @WithDefault("equal")
+        String backoffJitter();
+
+        /**
+         * How long a processor's claim on a delivery lasts. Longer than MLflow reads can take
+         * ({@code quantgate.mlflow.read-timeout} per read); a claim left by a crash is taken over once it expires.
+         */
+        @WithDefault("60s")
+        Duration claimTimeout();
 
         /** Processing threads; deliveries for one registered model are still processed one at a time, in order. */
         @WithDefault("2")

@@ -1,5 +1,6 @@
 package dev.quantgate.mlflow.webhook;
 
+import dev.quantgate.mlflow.client.MlflowUnavailableException;
 import dev.quantgate.registry.RegistryEvent;
 import dev.quantgate.registry.RegistryEventSink;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,7 +46,7 @@ public class ControllableSink implements RegistryEventSink {
             calls.add(new Call(event, Instant.now(), !fail));
         }
         if (fail) {
-            throw new IllegalStateException("MLflow unreachable (test failure for " + event.model() + ")");
+            throw new MlflowUnavailableException("MLflow unreachable (test failure for " + event.model() + ")", null);
         }
         return 1;
     }

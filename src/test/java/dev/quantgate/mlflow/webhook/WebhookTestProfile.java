@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The webhook tests' application: the clock fixed at the time the fixtures were recorded (so their
+ * The webhook tests' application: the clock ({@link dev.quantgate.testing.MutableClock}) started at the time the fixtures were recorded (so their
  * real signatures and timestamps replay), the fixtures' secrets configured (two, as during a
  * rotation), short backoffs, and a {@link ControllableSink} in place of the registry mirror.
  */
@@ -17,7 +17,8 @@ public class WebhookTestProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of(
-                "quantgate.webhook.clock-override", NOW,
+                "quantgate.test.clock-anchor", NOW,
+                "quantgate.webhook.inbox.backoff-jitter", "none",
                 "quantgate.webhook.secrets", "fixture-webhook-secret-0123456789,fixture-retry-secret",
                 "quantgate.webhook.inbox.backoff-initial", "150ms",
                 "quantgate.webhook.inbox.backoff-max", "600ms",

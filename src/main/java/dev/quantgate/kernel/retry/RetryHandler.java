@@ -1,0 +1,18 @@
+package dev.quantgate.kernel.retry;
+
+/**
+ * Does one attempt of a kind of task (the Polaris task-handler shape). Runs with no transaction open
+ * unless the handler opens its own short ones; it reports failures it understands as
+ * {@link Outcome.RetryLater} or {@link Outcome.FailedForGood}. An exception it lets escape counts as
+ * a transient failure with an unexpected cause.
+ *
+ * @param <T> the task
+ */
+public interface RetryHandler<T> {
+
+    /** Whether this handler does tasks like this one. */
+    boolean canHandle(T task);
+
+    /** One attempt. */
+    Outcome handle(T task);
+}
