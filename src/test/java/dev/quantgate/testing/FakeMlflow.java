@@ -213,6 +213,13 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
                 .willReturn(aResponse().withTransformers(TRANSFORMER).withFixedDelay((int) delay.toMillis()))));
     }
 
+    /** Requests about one registered model (its {@code name} query parameter) are answered only after {@code delay}. */
+    public synchronized void slowFor(String model, Duration delay) {
+        faults.add(server.stubFor(any(urlPathMatching("/api/2\\.0/mlflow/.*")).withQueryParam("name", equalTo(model))
+                .atPriority(1)
+                .willReturn(aResponse().withTransformers(TRANSFORMER).withFixedDelay((int) delay.toMillis()))));
+    }
+
     /** Every request is answered with this status and body (e.g. 503, 429). */
     public synchronized void answerAll(int status, String body) {
         faults.add(server.stubFor(any(anyUrl()).atPriority(1).willReturn(aResponse().withStatus(status)
