@@ -1,12 +1,11 @@
 package dev.quantgate.audit;
 
 import dev.quantgate.kernel.BackgroundLoop;
+import dev.quantgate.kernel.Loops;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.sql.Array;
@@ -26,6 +25,7 @@ import java.util.List;
  * appending transaction commits (and every {@value #IDLE_WAIT_MS} ms regardless); readers of the
  * trail call {@link #sealAll()} first, so they see every committed event.
  */
+@Startup
 @ApplicationScoped
 public class AuditSealer {
 
@@ -44,21 +44,13 @@ public class AuditSealer {
     private final AgroalDataSource dataSource;
     private final BackgroundLoop loop;
 
-    public AuditSealer(AgroalDataSource dataSource) {
+    public AuditSealer(AgroalDataSource dataSource, Loops loops) {
         this.dataSource = dataSource;
         Duration idle = Duration.ofMillis(IDLE_WAIT_MS);
-        this.loop = new BackgroundLoop("audit-sealer", 1, idle, () -> {
+        this.loop = loops.start("audit-sealer", 1, idle, () -> {
             sealAll();
             return idle;
         });
-    }
-
-    void start(@Observes StartupEvent event) {
-        loop.start();
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        loop.stop(Duration.ofSeconds(5));
     }
 
     /** Asks the background thread to seal soon (called after an appending transaction commits). */

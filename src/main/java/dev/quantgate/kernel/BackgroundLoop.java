@@ -31,6 +31,11 @@ public final class BackgroundLoop {
         Duration run() throws Exception;
     }
 
+    /** What a step returns when nothing is due: the loop then waits its idle limit, or for a wake-up. */
+    public static final Duration NOTHING_DUE = Duration.ofDays(1);
+    /** The shortest wait for work that is due but was not taken (another transaction holds it): no tight loop. */
+    public static final Duration MIN_WAIT = Duration.ofMillis(10);
+
     private static final Logger LOG = Logger.getLogger(BackgroundLoop.class);
     private static final Backoff ON_ERROR = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10),
             Backoff.Jitter.EQUAL);
@@ -54,6 +59,15 @@ public final class BackgroundLoop {
         this.size = Math.max(1, size);
         this.maxIdle = Objects.requireNonNull(maxIdle, "maxIdle");
         this.step = Objects.requireNonNull(step, "step");
+    }
+
+    /** The wait until {@code due} (nothing due when {@code null}), at least {@link #MIN_WAIT}. */
+    public static Duration until(java.time.Instant due, java.time.Clock clock) {
+        if (due == null) {
+            return NOTHING_DUE;
+        }
+        Duration wait = Duration.between(clock.instant(), due);
+        return wait.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait;
     }
 
     /** Starts the threads (once). */

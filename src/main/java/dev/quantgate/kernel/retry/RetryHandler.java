@@ -10,8 +10,10 @@ package dev.quantgate.kernel.retry;
  */
 public interface RetryHandler<T> {
 
-    /** Whether this handler does tasks like this one. */
-    boolean canHandle(T task);
+    /** Whether this handler does tasks like this one; by default every task (a queue's only handler). */
+    default boolean canHandle(T task) {
+        return true;
+    }
 
     /** One attempt. */
     Outcome handle(T task);

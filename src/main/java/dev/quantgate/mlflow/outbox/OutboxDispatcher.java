@@ -3,40 +3,32 @@ package dev.quantgate.mlflow.outbox;
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.kernel.Backoff;
 import dev.quantgate.kernel.BackgroundLoop;
+import dev.quantgate.kernel.Claims;
+import dev.quantgate.kernel.Lease;
+import dev.quantgate.kernel.Loops;
 import dev.quantgate.kernel.retry.AttemptEvent;
-import dev.quantgate.kernel.retry.AttemptListener;
-import dev.quantgate.kernel.retry.AttemptMetrics;
 import dev.quantgate.kernel.retry.Decision;
 import dev.quantgate.kernel.retry.Retrier;
+import dev.quantgate.kernel.retry.Retriers;
 import dev.quantgate.kernel.retry.RetryPolicy;
 import dev.quantgate.mlflow.client.MlflowConfig;
 import dev.quantgate.mlflow.client.MlflowRegistryClient;
 import io.agroal.api.AgroalDataSource;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.DurationConverter;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Sends due outbox writes to MLflow with no transaction open while the HTTP call is in flight: a
@@ -47,13 +39,13 @@ import java.util.UUID;
  * MLflow unreachable, 429 or 5xx: retried with exponential backoff. Any other refusal: parked, with
  * MLflow's error, until an admin retries it.
  */
+@Startup
 @ApplicationScoped
 public class OutboxDispatcher {
 
     private static final Logger LOG = Logger.getLogger(OutboxDispatcher.class);
     static final String ACTOR = "mlflow-outbox";
     static final String QUEUE = "mlflow-outbox";
-    private static final Duration MIN_WAIT = Duration.ofMillis(10);
 
     private static final String HEAD = " o.status = 'PENDING' AND NOT EXISTS (SELECT 1 FROM mlflow_outbox earlier"
             + " WHERE earlier.model_name = o.model_name AND earlier.status = 'PENDING' AND earlier.id < o.id)";
@@ -95,38 +87,23 @@ public class OutboxDispatcher {
     private final BackgroundLoop loop;
 
     public OutboxDispatcher(MlflowRegistryClient mlflow, MlflowConfig config, AgroalDataSource dataSource,
-                            AuditLog audit, MeterRegistry metrics, Clock clock,
-                            @Any Instance<AttemptListener> listeners) {
+                            AuditLog audit, Clock clock, Retriers retriers, Loops loops) {
         this.mlflow = mlflow;
         this.config = config;
         this.dataSource = dataSource;
         this.audit = audit;
         this.clock = clock;
         this.sender = new WriteSender(mlflow);
-        List<AttemptListener> all = new ArrayList<>();
-        all.add(new AttemptMetrics(metrics, "quantgate.mlflow.outbox.attempts"));
-        listeners.forEach(all::add);
         Backoff backoff = new Backoff(config.outbox().initialBackoff(), config.outbox().maxBackoff(),
                 Backoff.Jitter.EQUAL);
         // DESIGN: a write is retried until MLflow accepts it; only a refusal parks it.
-        this.retrier = new Retrier(QUEUE, new RetryPolicy(Integer.MAX_VALUE, backoff), clock, all);
+        this.retrier = retriers.create(QUEUE, "quantgate.mlflow.outbox.attempts",
+                new RetryPolicy(Integer.MAX_VALUE, backoff));
         // A claim outlives the longest the HTTP call can take (connect, then read), twice over.
         this.claimTimeout = config.connectTimeout().plus(config.readTimeout()).multipliedBy(2);
         String every = config.outbox().dispatchEvery().trim();
         this.loop = every.equalsIgnoreCase("off") ? null
-                : new BackgroundLoop("mlflow-outbox", 1, DurationConverter.parseDuration(every), this::step);
-    }
-
-    void start(@Observes StartupEvent event) {
-        if (loop != null) {
-            loop.start();
-        }
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (loop != null) {
-            loop.stop(Duration.ofSeconds(5));
-        }
+                : loops.start("mlflow-outbox", 1, DurationConverter.parseDuration(every), this::step);
     }
 
     /** A write was committed or released: send what is due now (no effect when dispatching is {@code off}). */
@@ -138,7 +115,7 @@ public class OutboxDispatcher {
 
     private Duration step() {
         if (!mlflow.configured()) {
-            return Duration.ofDays(1); // bounded by the loop's idle limit
+            return BackgroundLoop.NOTHING_DUE;
         }
         if (dispatchDue() >= config.outbox().batchSize()) {
             return Duration.ZERO;
@@ -169,21 +146,9 @@ public class OutboxDispatcher {
     }
 
     private ClaimedWrite claim() throws SQLException {
-        Instant now = clock.instant();
-        String token = UUID.randomUUID().toString();
-        try (Connection c = dataSource.getConnection(); PreparedStatement claim = c.prepareStatement(CLAIM)) {
-            claim.setString(1, token);
-            claim.setObject(2, utc(now.plus(claimTimeout)));
-            claim.setObject(3, utc(now));
-            claim.setObject(4, utc(now));
-            try (ResultSet rs = claim.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new ClaimedWrite(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getInt(7), token);
-            }
-        }
+        return Claims.claimOne(dataSource, CLAIM, Lease.take(clock, claimTimeout), (rs, lease) ->
+                new ClaimedWrite(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getInt(7), lease.token()));
     }
 
     private void record(ClaimedWrite write, AttemptEvent.AfterAttempt attempt) {
@@ -205,8 +170,8 @@ public class OutboxDispatcher {
         try (Connection c = dataSource.getConnection(); PreparedStatement update = c.prepareStatement(RECORD)) {
             update.setString(1, status);
             update.setString(2, error);
-            update.setObject(3, utc(next == null ? clock.instant() : next));
-            update.setObject(4, sentAt == null ? null : utc(sentAt));
+            update.setObject(3, Lease.utc(next == null ? clock.instant() : next));
+            update.setObject(4, Lease.utc(sentAt));
             update.setLong(5, write.id());
             update.setString(6, write.token());
             if (update.executeUpdate() == 0) {
@@ -232,20 +197,6 @@ public class OutboxDispatcher {
     }
 
     private Duration untilNextDue() {
-        try (Connection c = dataSource.getConnection(); PreparedStatement select = c.prepareStatement(NEXT_DUE);
-             ResultSet rs = select.executeQuery()) {
-            OffsetDateTime at = rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
-            if (at == null) {
-                return Duration.ofDays(1); // nothing pending: the loop's idle limit or a wake-up decides
-            }
-            Duration wait = Duration.between(clock.instant(), at.toInstant());
-            return wait.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait;
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot read when the next MLflow write is due", e);
-        }
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+        return BackgroundLoop.until(Claims.nextDue(dataSource, NEXT_DUE), clock);
     }
 }

@@ -23,11 +23,6 @@ final class WriteSender implements RetryHandler<OutboxDispatcher.ClaimedWrite> {
     }
 
     @Override
-    public boolean canHandle(OutboxDispatcher.ClaimedWrite write) {
-        return true;
-    }
-
-    @Override
     public Outcome handle(OutboxDispatcher.ClaimedWrite write) {
         try {
             mlflow.execute(write.method(), write.path(), write.body());

@@ -2,6 +2,7 @@ package dev.quantgate.mlflow.webhook;
 
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.kernel.Failures;
+import dev.quantgate.kernel.Lease;
 import dev.quantgate.kernel.retry.Outcome;
 import dev.quantgate.kernel.retry.RetryHandler;
 import dev.quantgate.mlflow.client.MlflowException;
@@ -60,11 +61,6 @@ public class DeliveryHandler implements RetryHandler<InboxProcessor.Claimed> {
     }
 
     @Override
-    public boolean canHandle(InboxProcessor.Claimed delivery) {
-        return true;
-    }
-
-    @Override
     public Outcome handle(InboxProcessor.Claimed d) {
         MlflowDelivery delivery;
         Optional<RegistryEvent> event;
@@ -110,7 +106,7 @@ public class DeliveryHandler implements RetryHandler<InboxProcessor.Claimed> {
     private void markDone(InboxProcessor.Claimed d, String status, Integer changes) {
         try (Connection c = dataSource.getConnection(); PreparedStatement update = c.prepareStatement(MARK_DONE)) {
             update.setString(1, status);
-            update.setObject(2, InboxProcessor.utc(clock.instant()));
+            update.setObject(2, Lease.utc(clock.instant()));
             if (changes == null) {
                 update.setNull(3, Types.INTEGER);
             } else {

@@ -3,21 +3,18 @@ package dev.quantgate.mlflow.webhook;
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.kernel.Backoff;
 import dev.quantgate.kernel.BackgroundLoop;
+import dev.quantgate.kernel.Claims;
+import dev.quantgate.kernel.Lease;
+import dev.quantgate.kernel.Loops;
 import dev.quantgate.kernel.retry.AttemptEvent;
-import dev.quantgate.kernel.retry.AttemptListener;
-import dev.quantgate.kernel.retry.AttemptMetrics;
 import dev.quantgate.kernel.retry.Decision;
 import dev.quantgate.kernel.retry.Retrier;
+import dev.quantgate.kernel.retry.Retriers;
 import dev.quantgate.kernel.retry.RetryPolicy;
 import io.agroal.api.AgroalDataSource;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -28,12 +25,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Processes stored deliveries, asynchronously, exactly once, in arrival order per registered model.
@@ -48,14 +42,13 @@ import java.util.UUID;
  * {@code quantgate.webhook.inbox.max-attempts}), a permanent one is parked at once with its reason,
  * and the model's later deliveries go on.
  */
+@Startup
 @ApplicationScoped
 public class InboxProcessor {
 
     static final String ACTOR = "mlflow-webhook";
     static final String QUEUE = "webhook-inbox";
     private static final Logger LOG = Logger.getLogger(InboxProcessor.class);
-    /** The shortest wait between two looks when a due delivery could not be claimed (another transaction holds it). */
-    private static final Duration MIN_WAIT = Duration.ofMillis(10);
 
     private static final String OPEN = "('pending', 'retrying')";
     private static final String HEAD = " d.status IN " + OPEN
@@ -67,9 +60,9 @@ public class InboxProcessor {
             + "   AND (d.claimed_until IS NULL OR d.claimed_until <= ?)"
             + "   ORDER BY d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED)"
             + " RETURNING id, delivery_id, body, attempts, received_at, receipt_audited, entity, action, model_name";
-    /** Whether a head is due at once (never tried, not claimed), and the earliest time another one is (GREATEST skips NULLs). */
-    private static final String NEXT_DUE = "SELECT bool_or(d.next_attempt_at IS NULL AND d.claimed_until IS NULL),"
-            + " min(GREATEST(d.next_attempt_at, d.claimed_until)) FROM webhook_delivery d WHERE" + HEAD;
+    /** The earliest time a head is due: never tried counts as now (the parameter); GREATEST skips a NULL claim. */
+    private static final String NEXT_DUE = "SELECT min(GREATEST(COALESCE(d.next_attempt_at, ?), d.claimed_until))"
+            + " FROM webhook_delivery d WHERE" + HEAD;
     private static final String MARK_FAILED = "UPDATE webhook_delivery SET status = ?, attempts = ?, last_error = ?,"
             + " next_attempt_at = ?, receipt_audited = true, claim_token = NULL, claimed_until = NULL"
             + " WHERE id = ? AND claim_token = ? AND status IN " + OPEN;
@@ -92,8 +85,7 @@ public class InboxProcessor {
     private final BackgroundLoop loop;
 
     public InboxProcessor(AgroalDataSource dataSource, DeliveryHandler handler, AuditLog auditLog,
-                          WebhookConfig config, MeterRegistry meters, Clock clock,
-                          @Any Instance<AttemptListener> listeners) {
+                          WebhookConfig config, Clock clock, Retriers retriers, Loops loops) {
         this.dataSource = dataSource;
         this.handler = handler;
         this.auditLog = auditLog;
@@ -101,28 +93,21 @@ public class InboxProcessor {
         this.clock = clock;
         Backoff backoff = new Backoff(this.config.backoffInitial(), this.config.backoffMax(),
                 Backoff.Jitter.parse(this.config.backoffJitter()));
-        List<AttemptListener> all = new ArrayList<>();
-        all.add(new AttemptMetrics(meters, "quantgate.webhook.processed"));
-        listeners.forEach(all::add);
-        this.retrier = new Retrier(QUEUE, new RetryPolicy(this.config.maxAttempts(), backoff), clock, all);
-        this.loop = new BackgroundLoop("webhook-inbox", this.config.workers(), this.config.pollInterval(), this::step);
-    }
-
-    void start(@Observes StartupEvent event) {
-        if (!config.enabled()) {
+        this.retrier = retriers.create(QUEUE, "quantgate.webhook.processed",
+                new RetryPolicy(this.config.maxAttempts(), backoff));
+        if (this.config.enabled()) {
+            this.loop = loops.start("webhook-inbox", this.config.workers(), this.config.pollInterval(), this::step);
+        } else {
+            this.loop = null;
             LOG.warn("Webhook inbox processing is off (quantgate.webhook.inbox.enabled=false)");
-            return;
         }
-        loop.start();
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        loop.stop(Duration.ofSeconds(5));
     }
 
     /** New deliveries are stored, or one was released for retry: look for work now. */
     public void wake() {
-        loop.wake();
+        if (loop != null) {
+            loop.wake();
+        }
     }
 
     private Duration step() {
@@ -179,22 +164,10 @@ public class InboxProcessor {
     }
 
     private Claimed claim() throws SQLException {
-        Instant now = clock.instant();
-        String token = UUID.randomUUID().toString();
-        try (Connection c = dataSource.getConnection(); PreparedStatement claim = c.prepareStatement(CLAIM)) {
-            claim.setString(1, token);
-            claim.setObject(2, utc(now.plus(config.claimTimeout())));
-            claim.setObject(3, utc(now));
-            claim.setObject(4, utc(now));
-            try (ResultSet rs = claim.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+        return Claims.claimOne(dataSource, CLAIM, Lease.take(clock, config.claimTimeout()), (rs, lease) ->
+                new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4),
                         rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getBoolean(6), rs.getString(7),
-                        rs.getString(8), rs.getString(9), token);
-            }
-        }
+                        rs.getString(8), rs.getString(9), lease.token()));
     }
 
     private boolean markFailed(Claimed d, int attempts, boolean park, String error, Instant next) {
@@ -202,7 +175,7 @@ public class InboxProcessor {
             update.setString(1, park ? "parked" : "retrying");
             update.setInt(2, attempts);
             update.setString(3, error);
-            update.setObject(4, next == null ? null : utc(next));
+            update.setObject(4, Lease.utc(next));
             update.setLong(5, d.id());
             update.setString(6, d.token());
             return update.executeUpdate() == 1;
@@ -213,26 +186,6 @@ public class InboxProcessor {
 
     /** How long until the earliest open delivery at the head of its model's line is due (claims count as not due). */
     private Duration untilNextDue() {
-        Instant due;
-        try (Connection c = dataSource.getConnection(); PreparedStatement select = c.prepareStatement(NEXT_DUE);
-             ResultSet rs = select.executeQuery()) {
-            rs.next();
-            if (rs.getBoolean(1)) {
-                return MIN_WAIT;
-            }
-            OffsetDateTime at = rs.getObject(2, OffsetDateTime.class);
-            due = at == null ? null : at.toInstant();
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot read when the next delivery is due", e);
-        }
-        if (due == null) {
-            return config.pollInterval();
-        }
-        Duration wait = Duration.between(clock.instant(), due);
-        return wait.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait;
-    }
-
-    static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+        return BackgroundLoop.until(Claims.nextDue(dataSource, NEXT_DUE, clock.instant()), clock);
     }
 }

@@ -1,9 +1,10 @@
 package dev.quantgate.mlflow.webhook;
 
 import dev.quantgate.kernel.BackgroundLoop;
+import dev.quantgate.kernel.Loops;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * they commit in; their order was not defined by the sender either (an MLflow server sends from a
  * thread pool). A delivery acknowledged before another was sent always has the lower id.
  */
+@Startup
 @ApplicationScoped
 public class InboxWriter {
 
@@ -66,20 +68,17 @@ public class InboxWriter {
     private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final BackgroundLoop threads;
 
-    public InboxWriter(AgroalDataSource dataSource, InboxProcessor processor, WebhookConfig config) {
+    public InboxWriter(AgroalDataSource dataSource, InboxProcessor processor, WebhookConfig config, Loops loops) {
         this.dataSource = dataSource;
         this.processor = processor;
         this.maxBatch = Math.max(1, config.inbox().writeBatch());
         // Each writer blocks on the queue itself, so the loop never waits between two runs.
-        this.threads = new BackgroundLoop("webhook-inbox-writer", config.inbox().writers(), Duration.ZERO, this::run);
+        this.threads = loops.start("webhook-inbox-writer", config.inbox().writers(), Duration.ZERO, this::run);
     }
 
-    void start(@Observes StartupEvent event) {
-        threads.start();
-    }
-
+    /** Deliveries still queued when QuantGate stops are refused (MLflow retries them). */
     void stop(@Observes ShutdownEvent event) {
-        threads.stop(Duration.ofSeconds(5));
+        threads.stop(Duration.ofSeconds(5)); // before draining, whatever order shutdown observers run in
         List<Item> left = new ArrayList<>();
         queue.drainTo(left);
         left.forEach(i -> i.done().completeExceptionally(new IllegalStateException("QuantGate is shutting down")));

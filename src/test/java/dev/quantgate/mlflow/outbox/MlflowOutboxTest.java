@@ -37,6 +37,12 @@ class MlflowOutboxTest {
     @Inject
     AuditTrailService auditTrail;
 
+    @Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
+    @Inject
+    java.time.Clock clock;
+
     FakeMlflow fake;
     String model;
 
@@ -181,12 +187,41 @@ class MlflowOutboxTest {
     }
 
     @Test
+    void shouldLeaveALiveClaimAloneAndSendAgainOnceTheClaimExpired() throws Exception {
+        long id = enqueue(new MlflowWrite.SetAlias(model, "champion", "2"));
+        claimAsAnotherDispatcher(id, clock.instant().plusSeconds(60));
+
+        dispatcher.dispatchDue();
+        assertEquals("PENDING", item(id).status(), "another dispatcher holds it");
+        assertEquals(0, sent("POST", "registered-models/alias").size());
+
+        claimAsAnotherDispatcher(id, clock.instant().minusSeconds(1)); // that dispatcher crashed mid-send
+        dispatcher.dispatchDue();
+
+        OutboxItemView item = item(id);
+        assertEquals("SENT", item.status());
+        assertEquals(2, item.attempts(), "the crashed attempt and this one");
+        assertEquals(2, fake.alias(model, "champion"));
+        assertEquals(List.of("mlflow.outbox.enqueued", "mlflow.outbox.sent"), auditActions(id));
+    }
+
+    @Test
     void shouldRejectAnUnknownStatusFilter() {
         TestTokens.as(Roles.ADMIN).queryParam("status", "lost").get("/api/v1/admin/mlflow/outbox").then()
                 .statusCode(400).contentType("application/problem+json")
                 .body("detail", equalTo("status must be one of PENDING, SENT, PARKED, was 'lost'"));
         TestTokens.as(Roles.ADMIN).get("/api/v1/admin/mlflow/outbox/{id}", Long.MAX_VALUE).then().statusCode(404)
                 .contentType("application/problem+json");
+    }
+
+    /** Marks the write as claimed (one attempt begun) by a dispatcher that is not this one, until {@code until}. */
+    private void claimAsAnotherDispatcher(long id, Instant until) throws java.sql.SQLException {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
+                "UPDATE mlflow_outbox SET claim_token = 'other-dispatcher', claimed_until = ?, attempts = 1 WHERE id = ?")) {
+            ps.setObject(1, java.time.OffsetDateTime.ofInstant(until, java.time.ZoneOffset.UTC));
+            ps.setLong(2, id);
+            assertEquals(1, ps.executeUpdate());
+        }
     }
 
     /** Read in a transaction of its own: the test's request context would otherwise cache the first read. */

@@ -44,6 +44,9 @@ class InboxFailureKindsTest {
     @Inject
     InboxProcessor processor;
 
+    @Inject
+    java.time.Clock clock;
+
     private final FakeMlflow fake = FakeMlflow.get();
 
     @AfterEach
@@ -102,6 +105,17 @@ class InboxFailureKindsTest {
         assertEquals("processed", Inbox.awaitSettled(delivery));
     }
 
+    @Test
+    void shouldTakeOverADeliveryWhoseClaimExpired() {
+        String model = seeded();
+        // A processor claimed it, then crashed before recording anything: its claim ran out a second ago.
+        String orphan = store(tagSet(model, "1", "stage", "orphaned"), clock.instant().minusSeconds(1));
+
+        assertEquals("processed", Inbox.awaitSettled(orphan));
+        assertEquals(1, (int) Inbox.delivery(orphan).then().extract().path("attempts"));
+        assertEquals(List.of("mlflow.delivery.accepted", "mlflow.delivery.processed"), Inbox.auditActions(orphan));
+    }
+
     private String seeded() {
         String model = "kinds-" + UUID.randomUUID();
         fake.createVersion(model, "run-1");
@@ -125,6 +139,11 @@ class InboxFailureKindsTest {
      * values at the edge; whatever reaches the inbox must still not poison the model's queue).
      */
     private String store(String body) {
+        return store(body, null);
+    }
+
+    /** {@link #store(String)}, claimed by a processor that is gone, until {@code claimedUntil} (null: unclaimed). */
+    private String store(String body, java.time.Instant claimedUntil) {
         String id = UUID.randomUUID().toString();
         String model;
         try {
@@ -133,12 +152,16 @@ class InboxFailureKindsTest {
             throw new IllegalStateException(e);
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO webhook_delivery (delivery_id, signed_at, entity, action, model_name, order_key, body, status)"
-                        + " VALUES (?, 1795715456, 'model_version_tag', 'set', ?, ?, ?, 'pending')")) {
+                "INSERT INTO webhook_delivery (delivery_id, signed_at, entity, action, model_name, order_key, body, status,"
+                        + " claim_token, claimed_until) VALUES (?, 1795715456, 'model_version_tag', 'set', ?, ?, ?, 'pending',"
+                        + " ?, ?)")) {
             insert.setString(1, id);
             insert.setString(2, model);
             insert.setString(3, "model:" + model);
             insert.setString(4, body);
+            insert.setString(5, claimedUntil == null ? null : "crashed-processor");
+            insert.setObject(6, claimedUntil == null ? null
+                    : java.time.OffsetDateTime.ofInstant(claimedUntil, java.time.ZoneOffset.UTC));
             insert.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException(e);

@@ -45,8 +45,17 @@ class WebhookContractTest {
     @Inject
     WebhookClock clock;
 
+    @Inject
+    dev.quantgate.testing.MutableClock testClock;
+
     @TestHTTPResource("/api/v1/mlflow/webhooks")
     URI webhookUrl;
+
+    /** Recorded deliveries carry their real timestamps: replay them at the time they were signed. */
+    @org.junit.jupiter.api.BeforeEach
+    void atRecordingTime() {
+        testClock.set(java.time.Instant.parse(WebhookTestProfile.NOW));
+    }
 
     /** What each of the six event types must become, from the recorded deliveries' bodies. */
     static Stream<Arguments> eventTypes() {

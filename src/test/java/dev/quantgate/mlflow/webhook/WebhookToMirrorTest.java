@@ -39,6 +39,15 @@ class WebhookToMirrorTest {
             "_extra_model_version.created-minimal.json", "_extra_model_version_alias.created-initial.json",
             "_extra_model_version_alias.created-moved.json");
 
+    @jakarta.inject.Inject
+    dev.quantgate.testing.MutableClock clock;
+
+    /** Recorded deliveries carry their real timestamps: replay them at the time they were signed. */
+    @org.junit.jupiter.api.BeforeEach
+    void atRecordingTime() {
+        clock.set(Instant.parse(WebhookTestProfile.NOW));
+    }
+
     @Test
     void shouldMirrorEveryRecordedDeliveryOnceAndKeepAliasHistory() {
         FakeMlflow fake = FakeMlflow.get();
