@@ -33,8 +33,9 @@ class KernelArchTest {
     void shouldKeepTheMechanismsFreeOfQuarkusAndJakarta() {
         noClasses().that().resideInAPackage("dev.quantgate.kernel.retry..")
                 .or().haveSimpleName("Backoff").or().haveSimpleName("BackgroundLoop").or().haveSimpleName("Failures")
+                .or().haveSimpleName("Lease").or().haveSimpleName("Claims").or().haveSimpleName("WorkQueue")
                 .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..")
-                .because("backoff, loop, failures and the retry SPI are plain Java, testable in milliseconds")
+                .because("backoff, loop, claims, work queue, failures and the retry SPI are plain Java, testable in milliseconds")
                 .check(classes);
     }
 }

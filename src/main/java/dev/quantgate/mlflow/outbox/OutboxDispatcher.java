@@ -5,11 +5,10 @@ import dev.quantgate.kernel.Backoff;
 import dev.quantgate.kernel.BackgroundLoop;
 import dev.quantgate.kernel.Claims;
 import dev.quantgate.kernel.Lease;
-import dev.quantgate.kernel.Loops;
+import dev.quantgate.kernel.WorkQueue;
+import dev.quantgate.kernel.WorkQueues;
 import dev.quantgate.kernel.retry.AttemptEvent;
 import dev.quantgate.kernel.retry.Decision;
-import dev.quantgate.kernel.retry.Retrier;
-import dev.quantgate.kernel.retry.Retriers;
 import dev.quantgate.kernel.retry.RetryPolicy;
 import dev.quantgate.mlflow.client.MlflowConfig;
 import dev.quantgate.mlflow.client.MlflowRegistryClient;
@@ -23,7 +22,6 @@ import org.jboss.logging.Logger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -76,41 +74,36 @@ public class OutboxDispatcher {
         }
     }
 
-    private final MlflowRegistryClient mlflow;
     private final MlflowConfig config;
+    private final MlflowRegistryClient mlflow;
+    private final WriteSender sender;
     private final AgroalDataSource dataSource;
     private final AuditLog audit;
-    private final Clock clock;
-    private final WriteSender sender;
-    private final Retrier retrier;
+    /** A claim outlives the longest the HTTP call can take (connect, then read), twice over. */
     private final Duration claimTimeout;
-    private final BackgroundLoop loop;
+    private final WorkQueue queue;
 
-    public OutboxDispatcher(MlflowRegistryClient mlflow, MlflowConfig config, AgroalDataSource dataSource,
-                            AuditLog audit, Clock clock, Retriers retriers, Loops loops) {
-        this.mlflow = mlflow;
+    public OutboxDispatcher(MlflowConfig config, MlflowRegistryClient mlflow, AgroalDataSource dataSource,
+                            AuditLog audit, WorkQueues queues) {
         this.config = config;
+        this.mlflow = mlflow;
+        this.sender = new WriteSender(mlflow);
         this.dataSource = dataSource;
         this.audit = audit;
-        this.clock = clock;
-        this.sender = new WriteSender(mlflow);
+        this.claimTimeout = config.connectTimeout().plus(config.readTimeout()).multipliedBy(2);
         Backoff backoff = new Backoff(config.outbox().initialBackoff(), config.outbox().maxBackoff(),
                 Backoff.Jitter.EQUAL);
         // DESIGN: a write is retried until MLflow accepts it; only a refusal parks it.
-        this.retrier = retriers.create(QUEUE, "quantgate.mlflow.outbox.attempts",
-                new RetryPolicy(Integer.MAX_VALUE, backoff));
-        // A claim outlives the longest the HTTP call can take (connect, then read), twice over.
-        this.claimTimeout = config.connectTimeout().plus(config.readTimeout()).multipliedBy(2);
+        this.queue = queues.create(QUEUE, "quantgate.mlflow.outbox.attempts", new RetryPolicy(Integer.MAX_VALUE, backoff));
         String every = config.outbox().dispatchEvery().trim();
-        this.loop = every.equalsIgnoreCase("off") ? null
-                : loops.start("mlflow-outbox", 1, DurationConverter.parseDuration(every), this::step);
+        if (!every.equalsIgnoreCase("off")) {
+            queue.startLoop(1, DurationConverter.parseDuration(every), this::step);
+        }
     }
 
     /** A write was committed or released: send what is due now (no effect when dispatching is {@code off}). */
     public void wake() {
-        if (loop != null) {
-            loop.wake();
-        }
+        queue.wake();
     }
 
     private Duration step() {
@@ -138,7 +131,7 @@ public class OutboxDispatcher {
             if (write == null) {
                 break;
             }
-            retrier.attempt(Long.toString(write.id()), write.attempts(), write, List.of(sender),
+            queue.attempt(Long.toString(write.id()), write.attempts(), write, List.of(sender),
                     attempt -> QuarkusTransaction.requiringNew().run(() -> record(write, attempt)));
             attempts++;
         }
@@ -146,7 +139,7 @@ public class OutboxDispatcher {
     }
 
     private ClaimedWrite claim() throws SQLException {
-        return Claims.claimOne(dataSource, CLAIM, Lease.take(clock, claimTimeout), (rs, lease) ->
+        return Claims.claimOne(dataSource, CLAIM, queue.lease(claimTimeout), (rs, lease) ->
                 new ClaimedWrite(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                         rs.getString(6), rs.getInt(7), lease.token()));
     }
@@ -159,7 +152,7 @@ public class OutboxDispatcher {
         Instant sentAt = null;
         if (decision instanceof Decision.Completed) {
             status = MlflowOutboxEntity.SENT;
-            sentAt = clock.instant();
+            sentAt = queue.now();
         } else if (decision instanceof Decision.RetryAt retry) {
             error = retry.reason();
             next = retry.at();
@@ -170,7 +163,7 @@ public class OutboxDispatcher {
         try (Connection c = dataSource.getConnection(); PreparedStatement update = c.prepareStatement(RECORD)) {
             update.setString(1, status);
             update.setString(2, error);
-            update.setObject(3, Lease.utc(next == null ? clock.instant() : next));
+            update.setObject(3, Lease.utc(next == null ? queue.now() : next));
             update.setObject(4, Lease.utc(sentAt));
             update.setLong(5, write.id());
             update.setString(6, write.token());
@@ -197,6 +190,6 @@ public class OutboxDispatcher {
     }
 
     private Duration untilNextDue() {
-        return BackgroundLoop.until(Claims.nextDue(dataSource, NEXT_DUE), clock);
+        return queue.until(Claims.nextDue(dataSource, NEXT_DUE));
     }
 }

@@ -2,14 +2,12 @@ package dev.quantgate.mlflow.webhook;
 
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.kernel.Backoff;
-import dev.quantgate.kernel.BackgroundLoop;
 import dev.quantgate.kernel.Claims;
 import dev.quantgate.kernel.Lease;
-import dev.quantgate.kernel.Loops;
+import dev.quantgate.kernel.WorkQueue;
+import dev.quantgate.kernel.WorkQueues;
 import dev.quantgate.kernel.retry.AttemptEvent;
 import dev.quantgate.kernel.retry.Decision;
-import dev.quantgate.kernel.retry.Retrier;
-import dev.quantgate.kernel.retry.Retriers;
 import dev.quantgate.kernel.retry.RetryPolicy;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -21,7 +19,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -76,38 +73,32 @@ public class InboxProcessor {
         }
     }
 
+    private final WebhookConfig.Inbox config;
     private final AgroalDataSource dataSource;
     private final DeliveryHandler handler;
     private final AuditLog auditLog;
-    private final WebhookConfig.Inbox config;
-    private final Clock clock;
-    private final Retrier retrier;
-    private final BackgroundLoop loop;
+    private final WorkQueue queue;
 
-    public InboxProcessor(AgroalDataSource dataSource, DeliveryHandler handler, AuditLog auditLog,
-                          WebhookConfig config, Clock clock, Retriers retriers, Loops loops) {
+    public InboxProcessor(WebhookConfig config, AgroalDataSource dataSource, DeliveryHandler handler,
+                          AuditLog auditLog, WorkQueues queues) {
+        this.config = config.inbox();
         this.dataSource = dataSource;
         this.handler = handler;
         this.auditLog = auditLog;
-        this.config = config.inbox();
-        this.clock = clock;
         Backoff backoff = new Backoff(this.config.backoffInitial(), this.config.backoffMax(),
                 Backoff.Jitter.parse(this.config.backoffJitter()));
-        this.retrier = retriers.create(QUEUE, "quantgate.webhook.processed",
+        this.queue = queues.create(QUEUE, "quantgate.webhook.processed",
                 new RetryPolicy(this.config.maxAttempts(), backoff));
         if (this.config.enabled()) {
-            this.loop = loops.start("webhook-inbox", this.config.workers(), this.config.pollInterval(), this::step);
+            queue.startLoop(this.config.workers(), this.config.pollInterval(), this::step);
         } else {
-            this.loop = null;
             LOG.warn("Webhook inbox processing is off (quantgate.webhook.inbox.enabled=false)");
         }
     }
 
     /** New deliveries are stored, or one was released for retry: look for work now. */
     public void wake() {
-        if (loop != null) {
-            loop.wake();
-        }
+        queue.wake();
     }
 
     private Duration step() {
@@ -127,7 +118,7 @@ public class InboxProcessor {
         if (d == null) {
             return false;
         }
-        retrier.attempt(d.deliveryId(), d.attempts() + 1, d, List.of(handler), attempt -> record(d, attempt));
+        queue.attempt(d.deliveryId(), d.attempts() + 1, d, List.of(handler), attempt -> record(d, attempt));
         return true;
     }
 
@@ -164,7 +155,7 @@ public class InboxProcessor {
     }
 
     private Claimed claim() throws SQLException {
-        return Claims.claimOne(dataSource, CLAIM, Lease.take(clock, config.claimTimeout()), (rs, lease) ->
+        return Claims.claimOne(dataSource, CLAIM, queue.lease(config.claimTimeout()), (rs, lease) ->
                 new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4),
                         rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getBoolean(6), rs.getString(7),
                         rs.getString(8), rs.getString(9), lease.token()));
@@ -186,6 +177,6 @@ public class InboxProcessor {
 
     /** How long until the earliest open delivery at the head of its model's line is due (claims count as not due). */
     private Duration untilNextDue() {
-        return BackgroundLoop.until(Claims.nextDue(dataSource, NEXT_DUE, clock.instant()), clock);
+        return queue.until(Claims.nextDue(dataSource, NEXT_DUE, queue.now()));
     }
 }
