@@ -24,6 +24,30 @@ public final class Claims {
     }
 
     /**
+     * The claiming statement for a queue table with {@code id}, {@code claim_token} and
+     * {@code claimed_until} columns: it claims the lowest-id row (alias {@code q}) that meets
+     * {@code head}, is {@code due} (a condition with one parameter, "now") and is not claimed by
+     * anyone else, skipping rows other transactions hold. Its parameters are those of {@link Lease#bindClaim}.
+     *
+     * @param alsoSet  further assignments, e.g. {@code ", attempts = attempts + 1"}, or {@code ""}
+     * @param returning the columns to return
+     */
+    public static String claimStatement(String table, String alsoSet, String head, String due, String returning) {
+        return "UPDATE " + table + " SET claim_token = ?, claimed_until = ?" + alsoSet
+                + " WHERE id = (SELECT q.id FROM " + table + " q WHERE " + head + " AND " + due
+                + " AND (q.claimed_until IS NULL OR q.claimed_until <= ?)"
+                + " ORDER BY q.id LIMIT 1 FOR UPDATE OF q SKIP LOCKED) RETURNING " + returning;
+    }
+
+    /**
+     * The statement for {@link #nextDue}: the earliest time a row meeting {@code head} (alias
+     * {@code q}) is due, by {@code dueAt}, or later when someone's claim on it lasts longer.
+     */
+    public static String nextDueStatement(String table, String head, String dueAt) {
+        return "SELECT min(GREATEST(" + dueAt + ", q.claimed_until)) FROM " + table + " q WHERE " + head;
+    }
+
+    /**
      * Runs a claiming {@code UPDATE ... RETURNING} whose first four parameters {@link Lease#bindClaim}
      * sets, and reads the row it claimed.
      *

@@ -45,15 +45,12 @@ public class OutboxDispatcher {
     static final String ACTOR = "mlflow-outbox";
     static final String QUEUE = "mlflow-outbox";
 
-    private static final String HEAD = " o.status = 'PENDING' AND NOT EXISTS (SELECT 1 FROM mlflow_outbox earlier"
-            + " WHERE earlier.model_name = o.model_name AND earlier.status = 'PENDING' AND earlier.id < o.id)";
-    private static final String CLAIM = "UPDATE mlflow_outbox SET claim_token = ?, claimed_until = ?, attempts = attempts + 1"
-            + " WHERE id = (SELECT o.id FROM mlflow_outbox o WHERE" + HEAD
-            + "   AND o.next_attempt_at <= ? AND (o.claimed_until IS NULL OR o.claimed_until <= ?)"
-            + "   ORDER BY o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED)"
-            + " RETURNING id, model_name, description, http_method, path, body, attempts";
-    private static final String NEXT_DUE = "SELECT min(GREATEST(o.next_attempt_at, o.claimed_until))"
-            + " FROM mlflow_outbox o WHERE" + HEAD;
+    /** Pending, and the oldest pending write to its model. */
+    private static final String HEAD = "q.status = 'PENDING' AND NOT EXISTS (SELECT 1 FROM mlflow_outbox earlier"
+            + " WHERE earlier.model_name = q.model_name AND earlier.status = 'PENDING' AND earlier.id < q.id)";
+    private static final String CLAIM = Claims.claimStatement("mlflow_outbox", ", attempts = attempts + 1", HEAD,
+            "q.next_attempt_at <= ?", "id, model_name, description, http_method, path, body, attempts");
+    private static final String NEXT_DUE = Claims.nextDueStatement("mlflow_outbox", HEAD, "q.next_attempt_at");
     private static final String RECORD = "UPDATE mlflow_outbox SET status = ?, last_error = ?, next_attempt_at = ?,"
             + " sent_at = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?";
 

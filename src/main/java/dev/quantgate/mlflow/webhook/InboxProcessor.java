@@ -48,18 +48,15 @@ public class InboxProcessor {
     private static final Logger LOG = Logger.getLogger(InboxProcessor.class);
 
     private static final String OPEN = "('pending', 'retrying')";
-    private static final String HEAD = " d.status IN " + OPEN
-            + " AND NOT EXISTS (SELECT 1 FROM webhook_delivery e"
-            + "   WHERE e.order_key = d.order_key AND e.status IN " + OPEN + " AND e.id < d.id)";
-    private static final String CLAIM = "UPDATE webhook_delivery SET claim_token = ?, claimed_until = ?"
-            + " WHERE id = (SELECT d.id FROM webhook_delivery d WHERE" + HEAD
-            + "   AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)"
-            + "   AND (d.claimed_until IS NULL OR d.claimed_until <= ?)"
-            + "   ORDER BY d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED)"
-            + " RETURNING id, delivery_id, body, attempts, received_at, receipt_audited, entity, action, model_name";
-    /** The earliest time a head is due: never tried counts as now (the parameter); GREATEST skips a NULL claim. */
-    private static final String NEXT_DUE = "SELECT min(GREATEST(COALESCE(d.next_attempt_at, ?), d.claimed_until))"
-            + " FROM webhook_delivery d WHERE" + HEAD;
+    /** Open, and the oldest open delivery of its model (its ordering key). */
+    private static final String HEAD = "q.status IN " + OPEN + " AND NOT EXISTS (SELECT 1 FROM webhook_delivery e"
+            + " WHERE e.order_key = q.order_key AND e.status IN " + OPEN + " AND e.id < q.id)";
+    private static final String CLAIM = Claims.claimStatement("webhook_delivery", "", HEAD,
+            "(q.next_attempt_at IS NULL OR q.next_attempt_at <= ?)",
+            "id, delivery_id, body, attempts, received_at, receipt_audited, entity, action, model_name");
+    /** Never tried counts as due now (the parameter). */
+    private static final String NEXT_DUE = Claims.nextDueStatement("webhook_delivery", HEAD,
+            "COALESCE(q.next_attempt_at, ?)");
     private static final String MARK_FAILED = "UPDATE webhook_delivery SET status = ?, attempts = ?, last_error = ?,"
             + " next_attempt_at = ?, receipt_audited = true, claim_token = NULL, claimed_until = NULL"
             + " WHERE id = ? AND claim_token = ? AND status IN " + OPEN;
