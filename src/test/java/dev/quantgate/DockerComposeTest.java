@@ -71,9 +71,13 @@ class DockerComposeTest {
         JsonNode quantgate = services.get("quantgate");
         JsonNode env = quantgate.get("environment");
         assertEquals("jdbc:postgresql://postgres:5432/quantgate", env.get("QUANTGATE_DB_URL").asText());
-        assertEquals(services.at("/postgres/environment/POSTGRES_USER").asText(), env.get("QUANTGATE_DB_USER").asText());
+        // Flyway migrates as the database's owner; the service connects as the role init.sql creates
+        assertEquals(services.at("/postgres/environment/POSTGRES_USER").asText(), env.get("QUANTGATE_DB_OWNER_USER").asText());
         assertEquals(services.at("/postgres/environment/POSTGRES_PASSWORD").asText(),
-                env.get("QUANTGATE_DB_PASSWORD").asText());
+                env.get("QUANTGATE_DB_OWNER_PASSWORD").asText());
+        assertEquals("quantgate_app", env.get("QUANTGATE_DB_USER").asText());
+        assertTrue(Files.readString(Path.of("docker/postgres/init.sql")).contains("CREATE ROLE quantgate_app LOGIN NOSUPERUSER"
+                + " NOCREATEDB NOCREATEROLE PASSWORD '" + env.get("QUANTGATE_DB_PASSWORD").asText() + "'"));
         assertEquals("http://mlflow:5000", env.get("QUANTGATE_MLFLOW_URL").asText());
         assertTrue(!env.get("QUANTGATE_WEBHOOK_SECRETS").asText().isBlank());
         assertTrue(env.get("QUANTGATE_ADMIN_TOKEN").asText().length() >= 32);

@@ -37,7 +37,8 @@ public class AuditSealer {
     private static final String PENDING = "SELECT id, occurred_at, actor, action, subject, payload"
             + " FROM audit_pending ORDER BY id LIMIT " + BATCH;
     private static final String INSERT_EVENT = "INSERT INTO audit_event"
-            + " (seq, occurred_at, actor, action, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+            + " (seq, occurred_at, actor, action, subject, payload, prev_hash, hash, hash_form)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String DELETE_PENDING = "DELETE FROM audit_pending WHERE id = ANY (?)";
     private static final String ADVANCE_HEAD = "UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1";
 
@@ -102,8 +103,8 @@ public class AuditSealer {
                     ids[i] = p.id();
                     seq++;
                     String time = AuditHashing.formatTime(p.occurredAt().toInstant());
-                    String next = AuditHashing.hash(hash,
-                            AuditHashing.content(seq, time, p.actor(), p.action(), p.subject(), p.payload()));
+                    String next = AuditHashing.hash(AuditHashing.CURRENT_FORM, seq, time, p.actor(), p.action(),
+                            p.subject(), p.payload(), hash);
                     insert.setLong(1, seq);
                     insert.setObject(2, p.occurredAt());
                     insert.setString(3, p.actor());
@@ -112,6 +113,7 @@ public class AuditSealer {
                     insert.setString(6, p.payload());
                     insert.setString(7, hash);
                     insert.setString(8, next);
+                    insert.setShort(9, (short) AuditHashing.CURRENT_FORM);
                     insert.addBatch();
                     hash = next;
                 }

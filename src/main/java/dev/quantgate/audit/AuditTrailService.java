@@ -24,7 +24,7 @@ import java.util.List;
 @Transactional(Transactional.TxType.SUPPORTS)
 public class AuditTrailService {
 
-    private static final String COLUMNS = "seq, occurred_at, actor, action, subject, payload, prev_hash, hash";
+    private static final String COLUMNS = "seq, occurred_at, actor, action, subject, payload, prev_hash, hash, hash_form";
     private static final int VERIFY_FETCH_SIZE = 1000;
 
     private final AgroalDataSource dataSource;
@@ -116,8 +116,18 @@ public class AuditTrailService {
                             return VerificationReport.broken(verified, e.seq(), headSeq,
                                     "Event " + e.seq() + " does not point to the hash of event " + (e.seq() - 1));
                         }
-                        String recomputed = AuditHashing.hash(e.prevHash(), AuditHashing.content(
-                                e.seq(), e.time(), e.actor(), e.action(), e.subject(), e.payload()));
+                        if (!AuditHashing.isKnownForm(e.hashForm())) {
+                            return VerificationReport.broken(verified, e.seq(), headSeq,
+                                    "Event " + e.seq() + " names an unknown hash form " + e.hashForm());
+                        }
+                        String recomputed;
+                        try {
+                            recomputed = AuditHashing.hash(e.hashForm(), e.seq(), e.time(), e.actor(), e.action(),
+                                    e.subject(), e.payload(), e.prevHash());
+                        } catch (IllegalArgumentException unreadable) {
+                            return VerificationReport.broken(verified, e.seq(), headSeq,
+                                    "Event " + e.seq() + " was altered: its payload is not canonical JSON");
+                        }
                         if (!recomputed.equals(e.hash())) {
                             return VerificationReport.broken(verified, e.seq(), headSeq,
                                     "Event " + e.seq() + " was altered: its content does not match its hash");
@@ -145,7 +155,8 @@ public class AuditTrailService {
         return new AuditEventView(
                 rs.getLong(1),
                 AuditHashing.formatTime(rs.getObject(2, OffsetDateTime.class).toInstant()),
-                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
+                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                rs.getInt(9));
     }
 
     private static String likePrefix(String prefix) {

@@ -3,6 +3,8 @@ package dev.quantgate.audit;
 import dev.quantgate.api.ApiException;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ArcInvocationContext;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.narayana.jta.QuarkusTransactionException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.Priority;
 import jakarta.interceptor.AroundInvoke;
@@ -19,9 +21,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Appends one audit event per {@link Audited} call, in a {@code finally}: the outcome is recorded
- * whether the call succeeded or failed. It runs outside {@code @Transactional} (lower priority
- * number), so a failed call's rolled-back transaction does not take its audit event with it.
+ * Records one audit event per {@link Audited} call, atomically with what the call wrote: the call runs
+ * in a transaction (the caller's, or a new one), and its {@code success} event is appended in that same
+ * transaction, so the write and its event commit together or not at all. A call that fails (or whose
+ * transaction does not commit) is rolled back, and its refusal is recorded in a transaction of its own,
+ * so it is audited even though nothing else it did is kept.
+ *
+ * <p>It runs outside {@code @Transactional} (lower priority number) and manages the transaction itself:
+ * the service's {@code @Transactional(REQUIRED)} then joins it.
  */
 @Audited(action = "")
 @Interceptor
@@ -29,7 +36,7 @@ import java.util.regex.Pattern;
 public class AuditedInterceptor {
 
     private static final Logger LOG = Logger.getLogger(AuditedInterceptor.class);
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_]+)(?:\\.([A-Za-z0-9_]+))?}");
+    static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_]+)(?:\\.([A-Za-z0-9_]+))?}");
 
     private final AuditLog auditLog;
 
@@ -40,27 +47,34 @@ public class AuditedInterceptor {
     @AroundInvoke
     Object audit(InvocationContext context) throws Exception {
         Audited audited = binding(context);
-        Throwable failure = null;
+        String actor = actor();
+        String subject = subject(audited.subject(), context);
         try {
-            return context.proceed();
+            return QuarkusTransaction.joiningExisting().call(() -> {
+                Object result = context.proceed();
+                auditLog.append(actor, audited.action(), subject, Map.of("outcome", "success"));
+                return result;
+            });
+        } catch (QuarkusTransactionException wrapped) {
+            Throwable cause = wrapped.getCause() instanceof Exception e ? e : wrapped;
+            recordRefusal(actor, audited, subject, cause);
+            throw cause instanceof Exception e ? e : wrapped;
         } catch (Exception | Error e) {
-            failure = e;
+            recordRefusal(actor, audited, subject, e);
             throw e;
-        } finally {
-            Map<String, Object> payload = new LinkedHashMap<>();
-            payload.put("outcome", failure == null ? "success" : "failure");
-            if (failure != null) {
-                payload.put("error", errorCode(failure));
-            }
-            try {
-                auditLog.append(actor(), audited.action(), subject(audited.subject(), context), payload);
-            } catch (RuntimeException e) {
-                // Never hide the call's own outcome behind an audit failure; but a lost event is an error.
-                LOG.errorf(e, "Could not audit %s", audited.action());
-                if (failure == null) {
-                    throw e;
-                }
-            }
+        }
+    }
+
+    /** The refusal, in its own transaction: it is kept whatever happens to the caller's. */
+    private void recordRefusal(String actor, Audited audited, String subject, Throwable failure) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("outcome", "failure");
+        payload.put("error", errorCode(failure));
+        try {
+            QuarkusTransaction.requiringNew().run(() -> auditLog.append(actor, audited.action(), subject, payload));
+        } catch (RuntimeException e) {
+            // Never hide the call's own outcome behind an audit failure; but a lost event is an error.
+            LOG.errorf(e, "Could not audit the refused %s", audited.action());
         }
     }
 

@@ -46,20 +46,21 @@ public class ChainedAuditLog implements AuditLog {
         Objects.requireNonNull(actor, "actor");
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(subject, "subject");
-        String canonicalPayload = CanonicalJson.write(payload == null ? Map.of() : payload);
+        // Values a column cannot hold are escaped or cut, with a note in the payload: never a lost event.
+        AuditValues.Storable event = AuditValues.of(actor, action, subject, payload);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         // The connection is the one enlisted in the current transaction; closing it only releases the handle.
         try (Connection connection = dataSource.getConnection();
              PreparedStatement insert = connection.prepareStatement(INSERT_PENDING)) {
             insert.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            insert.setString(2, actor);
-            insert.setString(3, action);
-            insert.setString(4, subject);
-            insert.setString(5, canonicalPayload);
+            insert.setString(2, event.actor());
+            insert.setString(3, event.action());
+            insert.setString(4, event.subject());
+            insert.setString(5, event.payload());
             insert.executeUpdate();
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot append audit event " + action + " on " + subject
-                    + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot append audit event " + event.action() + " on "
+                    + event.subject() + ": " + e.getMessage(), e);
         }
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override

@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-class CanonicalJsonTest {
+/** Hash form 1 keeps writing exactly what it wrote before RFC 8785, so old chains keep verifying. */
+class LegacyHashFormTest {
 
     static Stream<Arguments> values() {
         Map<String, Object> unordered = new LinkedHashMap<>();
@@ -43,23 +44,23 @@ class CanonicalJsonTest {
     @ParameterizedTest
     @MethodSource("values")
     void shouldWriteOneCanonicalForm(Object value, String expected) {
-        assertEquals(expected, CanonicalJson.write(value));
+        assertEquals(expected, LegacyHashForm.write(value));
     }
 
     @Test
     void shouldWriteJacksonTreesLikeMaps() throws Exception {
         var node = new ObjectMapper().readTree("{ \"b\" : [1.50, 2], \"a\" : {\"d\":null,\"c\":\"x\"} }");
-        assertEquals("{\"a\":{\"c\":\"x\",\"d\":null},\"b\":[1.5,2]}", CanonicalJson.write(node));
+        assertEquals("{\"a\":{\"c\":\"x\",\"d\":null},\"b\":[1.5,2]}", LegacyHashForm.write(node));
     }
 
     @Test
     void shouldRefuseNumbersWithoutCanonicalForm() {
-        assertThrows(IllegalArgumentException.class, () -> CanonicalJson.write(Map.of("x", Double.NaN)));
-        assertThrows(IllegalArgumentException.class, () -> CanonicalJson.write(List.of(Double.POSITIVE_INFINITY)));
+        assertThrows(IllegalArgumentException.class, () -> LegacyHashForm.write(Map.of("x", Double.NaN)));
+        assertThrows(IllegalArgumentException.class, () -> LegacyHashForm.write(List.of(Double.POSITIVE_INFINITY)));
     }
 
     @Test
     void shouldRefuseObjectsWhoseBytesWouldDependOnToString() {
-        assertThrows(IllegalArgumentException.class, () -> CanonicalJson.write(Map.of("x", new Object())));
+        assertThrows(IllegalArgumentException.class, () -> LegacyHashForm.write(Map.of("x", new Object())));
     }
 }

@@ -11,7 +11,13 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Writes values as canonical JSON, the form the audit trail hashes:
+ * Hash form 1: how the audit trail hashed events before RFC 8785 (hash form 2, {@link AuditHashing}).
+ * Kept, unchanged, so that chains sealed in this form keep verifying; nothing new is sealed with it.
+ * <pre>
+ * content = {"action":A,"actor":B,"payload":P,"seq":N,"subject":S,"time":T}   (keys sorted, no whitespace)
+ * hash    = lower-hex( SHA-256( UTF-8( prev_hash + content ) ) )
+ * </pre>
+ * with {@code P} the stored payload text spliced in as is. Its canonical JSON:
  * <ul>
  *   <li>object members sorted by key (Java {@code String} order, i.e. by UTF-16 code unit), no duplicates;</li>
  *   <li>no whitespace outside strings;</li>
@@ -27,19 +33,44 @@ import java.util.UUID;
  * {@code Number}, {@code Boolean}, {@code null}, enums, UUIDs, {@code java.time} values and Jackson {@code JsonNode}.
  * Anything else is refused, so that the hashed bytes never depend on an object's {@code toString()}.
  */
-public final class CanonicalJson {
+final class LegacyHashForm {
 
-    private CanonicalJson() {
+    static final int FORM = 1;
+
+    private LegacyHashForm() {
     }
 
-    public static String write(Object value) {
+    /** The content of one event in form 1; {@code payload} is spliced in as is. */
+    static String content(long seq, String time, String actor, String action, String subject, String payload) {
+        StringBuilder out = new StringBuilder(160 + payload.length());
+        out.append("{\"action\":");
+        writeString(action, out);
+        out.append(",\"actor\":");
+        writeString(actor, out);
+        out.append(",\"payload\":").append(payload);
+        out.append(",\"seq\":").append(seq);
+        out.append(",\"subject\":");
+        writeString(subject, out);
+        out.append(",\"time\":");
+        writeString(time, out);
+        out.append('}');
+        return out.toString();
+    }
+
+    /** Form 1's hash: SHA-256 over the previous hash's hex followed by the content. */
+    static String hash(String previousHash, String content) {
+        return AuditHashing.sha256Hex(previousHash + content);
+    }
+
+    /** Form 1's payload writer (numbers as plain decimals without exponent). */
+    static String write(Object value) {
         StringBuilder out = new StringBuilder(128);
         write(value, out);
         return out.toString();
     }
 
     /** Writes a JSON string literal (quotes included) in canonical form. */
-    public static void writeString(CharSequence s, StringBuilder out) {
+    static void writeString(CharSequence s, StringBuilder out) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
