@@ -175,7 +175,9 @@ public final class PolicyCatalog {
         conflicts = found;
     }
 
-    private static String conflictDetail(String a, String b) {
+    private static String conflictDetail(String one, String two) {
+        String a = one.compareTo(two) < 0 ? one : two;
+        String b = one.compareTo(two) < 0 ? two : one;
         return "policies '" + a + "' and '" + b + "' can both select the same model (their selectors overlap);"
                 + " a model they both select is governed by neither until the selectors are narrowed";
     }
