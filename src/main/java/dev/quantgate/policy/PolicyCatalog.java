@@ -72,7 +72,7 @@ public final class PolicyCatalog {
             try {
                 st.pending = PolicyLoader.load(st.file, bytes);
             } catch (PolicyFileException ex) {
-                refuse(st, sha, null, ex.errors(), events);
+                refuse(st, sha, nameIn(st.file, bytes), ex.errors(), events);
             }
         }
         for (String gone : new ArrayList<>(files.keySet())) {
@@ -200,6 +200,16 @@ public final class PolicyCatalog {
         String name = st.active != null ? st.active.name() : st.refusedName;
         return new PolicyStatus(name, st.file, state, errors, st.active == null ? null : st.active.sha256(),
                 st.refusedSha256, st.active == null ? null : st.active.policy().selector(), new ArrayList<>(with));
+    }
+
+    /** The {@code metadata.name} of a refused file, when it has a readable one. */
+    private static String nameIn(String file, byte[] bytes) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode name = YamlDocument.parse(file, bytes).root().at("/metadata/name");
+            return name.isTextual() && !name.textValue().isBlank() ? name.textValue() : null;
+        } catch (PolicyFileException e) {
+            return null;
+        }
     }
 
     private static YamlDocument.Location nameLocation(PolicyVersion v) {
