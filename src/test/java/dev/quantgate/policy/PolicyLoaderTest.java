@@ -92,6 +92,23 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void shouldAcceptTheReadmeExample() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int section = readme.indexOf("\n## Policies\n");
+        assertTrue(section >= 0, "README has a Policies section");
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String example = readme.substring(start, readme.indexOf("```", start));
+        QuantizationPolicy p = PolicyLoader.load("fraud.yaml", example.getBytes(StandardCharsets.UTF_8)).policy();
+        assertEquals("fraud", p.name());
+        assertEquals(4, p.variants().size());
+
+        PolicyFileException e = assertThrows(PolicyFileException.class, () -> PolicyLoader.load("fraud.yaml",
+                example.replace("block_size: 32", "block_size: 12").getBytes(StandardCharsets.UTF_8)));
+        assertEquals("fraud.yaml:11:34: spec.variants[3].block_size: 12 is not a power of two between 16 and 2048",
+                e.errors().get(0).toString(), "the README shows this error");
+    }
+
+    @Test
     void shouldIdentifyAVersionByTheHashOfItsBytes() throws Exception {
         String text = PolicyFiles.policy("hashing", "m-*");
         PolicyVersion a = PolicyLoader.load("a.yaml", text.getBytes(StandardCharsets.UTF_8));
