@@ -1,6 +1,7 @@
 package dev.quantgate.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quantgate.audit.CanonicalJson;
 import dev.quantgate.policy.model.Approvals;
 import dev.quantgate.policy.model.Calibration;
 import dev.quantgate.policy.model.DatasetRef;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Turns a document that passed the schema into a typed {@link QuantizationPolicy}, checking what a
@@ -172,7 +174,7 @@ final class PolicyBinder {
                 out.add(new Variant(spec, worker, fallback));
             } catch (InvalidSpecException e) {
                 String at = pointers.getOrDefault(e.field(), pointer);
-                String message = e.getMessage().replaceFirst("^invalid quantization spec: " + java.util.regex.Pattern.quote(e.field()) + ": ", "");
+                String message = e.getMessage().replaceFirst("^invalid quantization spec: " + Pattern.quote(e.field()) + ": ", "");
                 error(at, message);
             }
         }
@@ -238,7 +240,7 @@ final class PolicyBinder {
     }
 
     private static String scalar(JsonNode node) {
-        return node.isNumber() ? dev.quantgate.audit.CanonicalJson.write(node) : node.asText();
+        return node.isNumber() ? CanonicalJson.write(node) : node.asText();
     }
 
     private static Object value(JsonNode node) {

@@ -1,12 +1,15 @@
 package dev.quantgate.policy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -190,9 +193,10 @@ public final class PolicyCatalog {
             state = PolicyStatus.State.REFUSED;
         } else if (!with.isEmpty()) {
             state = PolicyStatus.State.CONFLICT;
+            YamlDocument.Location at = selectorLocation(st.active);
             for (String other : with) {
-                errors.add(new PolicyError(st.file, nameLocation(st.active).line(), nameLocation(st.active).column(),
-                        "spec.selector", conflictDetail(st.active.name(), other)));
+                errors.add(new PolicyError(st.file, at.line(), at.column(), "spec.selector",
+                        conflictDetail(st.active.name(), other)));
             }
         } else {
             state = PolicyStatus.State.ACTIVE;
@@ -205,7 +209,7 @@ public final class PolicyCatalog {
     /** The {@code metadata.name} of a refused file, when it has a readable one. */
     private static String nameIn(String file, byte[] bytes) {
         try {
-            com.fasterxml.jackson.databind.JsonNode name = YamlDocument.parse(file, bytes).root().at("/metadata/name");
+            JsonNode name = YamlDocument.parse(file, bytes).root().at("/metadata/name");
             return name.isTextual() && !name.textValue().isBlank() ? name.textValue() : null;
         } catch (PolicyFileException e) {
             return null;
@@ -213,9 +217,16 @@ public final class PolicyCatalog {
     }
 
     private static YamlDocument.Location nameLocation(PolicyVersion v) {
+        return locate(v, "/metadata/name");
+    }
+
+    private static YamlDocument.Location selectorLocation(PolicyVersion v) {
+        return locate(v, "/spec/selector");
+    }
+
+    private static YamlDocument.Location locate(PolicyVersion v, String pointer) {
         try {
-            return YamlDocument.parse(v.file(), v.text().getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                    .locate("/metadata/name");
+            return YamlDocument.parse(v.file(), v.text().getBytes(StandardCharsets.UTF_8)).locate(pointer);
         } catch (PolicyFileException e) {
             return new YamlDocument.Location(1, 1);
         }
@@ -230,21 +241,10 @@ public final class PolicyCatalog {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.{yaml,yml}")) {
             stream.forEach(paths::add);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot list the policies folder " + dir, e);
+            throw new UncheckedIOException("cannot list the policies folder " + dir, e);
         }
         paths.stream().filter(Files::isRegularFile).sorted(Comparator.comparing(p -> p.getFileName().toString()))
                 .forEach(p -> out.put(p.getFileName().toString(), p));
-        return out;
-    }
-
-    /** For tests: names currently in force. */
-    synchronized Set<String> namesInForce() {
-        Set<String> out = new HashSet<>();
-        files.values().forEach(s -> {
-            if (s.active != null) {
-                out.add(s.active.name());
-            }
-        });
         return out;
     }
 }

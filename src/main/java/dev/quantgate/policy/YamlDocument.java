@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +97,7 @@ public final class YamlDocument {
 
     /** A JSON pointer as a field path; numeric segments read as array indices. */
     public static String fieldOf(String pointer) {
-        List<Object> segments = new java.util.ArrayList<>();
+        List<Object> segments = new ArrayList<>();
         if (!pointer.isEmpty()) {
             for (String s : pointer.substring(1).split("/", -1)) {
                 String name = s.replace("~1", "/").replace("~0", "~");

@@ -4,7 +4,9 @@ import dev.quantgate.policy.model.Glob;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -56,6 +59,31 @@ class PolicyCatalogTest {
         assertEquals(second.version().sha256(), status("fraud.yaml").sha256());
         assertTrue(catalog.selector().select("payments-eu", Map.of()) instanceof PolicySelection.Selected s
                 && s.version().sha256().equals(second.version().sha256()));
+    }
+
+    static Stream<Arguments> brokenFilesInAFolder() {
+        return Stream.concat(PolicyLoaderTest.brokenFiles(), Stream.of(Arguments.of("duplicate name across files",
+                PolicyFiles.policy("taken", "other-*"), 4, "metadata.name", "policy name 'taken' is already used by a-taken.yaml")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenFilesInAFolder")
+    void shouldRefuseABrokenFileInTheFolderAndHarmNothingElse(String why, String text, int line, String field, String message)
+            throws IOException {
+        write("a-taken.yaml", PolicyFiles.policy("taken", "t-*"));
+        write("broken.yaml", text);
+        List<PolicyEvent> events = scan();
+        PolicyEvent.Refused refused = events.stream().filter(e -> e instanceof PolicyEvent.Refused)
+                .map(PolicyEvent.Refused.class::cast).findFirst().orElseThrow(() -> new AssertionError(why + ": " + events));
+        assertEquals("broken.yaml", refused.file());
+        PolicyStatus broken = status("broken.yaml");
+        assertEquals(PolicyStatus.State.REFUSED, broken.state(), why);
+        assertNull(broken.sha256(), "nothing of it is in force");
+        assertTrue(broken.errors().stream().anyMatch(e -> e.line() == line && e.field().equals(field) && e.message().contains(message)),
+                why + ": expected line " + line + " field '" + field + "' with '" + message + "', got " + broken.errors());
+        assertEquals(PolicyStatus.State.ACTIVE, status("a-taken.yaml").state(), "the other policy is untouched");
+        assertTrue(catalog.selector().select("t-1", Map.of()) instanceof PolicySelection.Selected s && s.version().name().equals("taken"));
+        assertEquals(1, catalog.selector().inForce().size());
     }
 
     @Test

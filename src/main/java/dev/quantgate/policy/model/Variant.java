@@ -2,6 +2,7 @@ package dev.quantgate.policy.model;
 
 import dev.quantgate.quantize.spec.QuantizationSpec;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -20,7 +21,7 @@ public record Variant(QuantizationSpec spec, WorkerKind worker, boolean cpuFallb
         CPU, GPU;
 
         public String id() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 }

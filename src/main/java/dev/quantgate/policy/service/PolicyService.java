@@ -20,6 +20,8 @@ import dev.quantgate.policy.service.dto.PolicyVersionText;
 import dev.quantgate.policy.service.dto.PolicyVersionView;
 import dev.quantgate.policy.service.dto.PolicyView;
 import dev.quantgate.policy.service.dto.SelectorView;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +31,7 @@ import org.jboss.logging.Logger;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,12 +50,19 @@ public class PolicyService {
     private final PolicyCatalog catalog = new PolicyCatalog();
     private final PolicyVersionStore store;
     private final AuditLog audit;
+    private final MeterRegistry metrics;
     private final Path dir;
 
-    public PolicyService(PolicyVersionStore store, AuditLog audit, PolicyConfig config) {
+    public PolicyService(PolicyVersionStore store, AuditLog audit, PolicyConfig config, MeterRegistry metrics) {
         this.store = store;
         this.audit = audit;
+        this.metrics = metrics;
         this.dir = Path.of(config.dir()).toAbsolutePath().normalize();
+        for (PolicyStatus.State state : PolicyStatus.State.values()) {
+            Gauge.builder("quantgate_policy_files", catalog, c -> c.statuses().stream().filter(s -> s.state() == state).count())
+                    .description("Policy files by status (active, refused, conflict)")
+                    .tag("status", state.id()).register(metrics);
+        }
     }
 
     void onStart(@Observes StartupEvent start) {
@@ -133,6 +143,8 @@ public class PolicyService {
     }
 
     private void record(PolicyEvent event) {
+        metrics.counter("quantgate_policy_events_total", "event", event.getClass().getSimpleName().toLowerCase(Locale.ROOT))
+                .increment();
         if (event instanceof PolicyEvent.Activated a) {
             LOG.infof("Policy %s in force from %s (sha256 %s)", a.version().name(), a.version().file(), a.version().sha256());
             Map<String, Object> payload = new LinkedHashMap<>();
