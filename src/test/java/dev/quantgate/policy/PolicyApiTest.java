@@ -5,6 +5,7 @@ import dev.quantgate.security.Roles;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -143,6 +145,28 @@ class PolicyApiTest {
         assertEquals(List.of("conflict-a", "conflict-b"), c.policies());
         TestTokens.as(Roles.AUDITOR).queryParam("action", "policy.conflict").get("/api/v1/audit/events").then()
                 .statusCode(200).body("items.subject", hasItem("policy:conflict-a+conflict-b"));
+    }
+
+    @Test
+    void shouldPickUpANewFileOnTheScheduledScanWithoutBeingAsked() throws IOException, InterruptedException {
+        String text = PolicyFiles.policy("scheduled-test", "st-*");
+        write("scheduled-test.yaml", text);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(policies.select("st-1", Map.of()) instanceof PolicySelection.Selected)) {
+            assertTrue(System.nanoTime() < deadline, "the periodic scan did not load scheduled-test.yaml within 30 s");
+            Thread.sleep(50); // polling a condition with a deadline, not waiting for a guessed duration
+        }
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/policies/scheduled-test/versions").then().statusCode(200)
+                .body("items.sha256", equalTo(List.of(PolicyLoader.sha256(text.getBytes(StandardCharsets.UTF_8)))));
+    }
+
+    @Test
+    void shouldPublishPolicyMetrics() throws IOException {
+        write("metrics-test.yaml", PolicyFiles.policy("metrics-test", "mt-*"));
+        reload();
+        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("quantgate_policy_files{status=\"active\"}")), metrics);
+        assertTrue(metrics.contains("quantgate_policy_events_total{event=\"activated\"}"), "activation counted");
     }
 
     @Test
