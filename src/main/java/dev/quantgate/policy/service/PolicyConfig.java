@@ -20,4 +20,11 @@ public interface PolicyConfig {
      */
     @WithDefault("5s")
     String scanEvery();
+
+    /**
+     * Load policies in this process (default). A process in role {@code worker} reaches no database and
+     * needs no policies: it sets this to false, and the folder is then neither read nor stored.
+     */
+    @WithDefault("true")
+    boolean enabled();
 }

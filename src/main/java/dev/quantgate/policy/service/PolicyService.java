@@ -52,12 +52,14 @@ public class PolicyService {
     private final AuditLog audit;
     private final MeterRegistry metrics;
     private final Path dir;
+    private final boolean enabled;
 
     public PolicyService(PolicyVersionStore store, AuditLog audit, PolicyConfig config, MeterRegistry metrics) {
         this.store = store;
         this.audit = audit;
         this.metrics = metrics;
         this.dir = Path.of(config.dir()).toAbsolutePath().normalize();
+        this.enabled = config.enabled();
         for (PolicyStatus.State state : PolicyStatus.State.values()) {
             Gauge.builder("quantgate_policy_files", catalog, c -> c.statuses().stream().filter(s -> s.state() == state).count())
                     .description("Policy files by status (active, refused, conflict)")
@@ -66,6 +68,10 @@ public class PolicyService {
     }
 
     void onStart(@Observes StartupEvent start) {
+        if (!enabled) {
+            LOG.info("Policy loading is off in this process (quantgate.policies.enabled=false)");
+            return;
+        }
         LOG.infof("Loading policies from %s", dir);
         rescan();
     }
@@ -73,6 +79,9 @@ public class PolicyService {
     @Scheduled(identity = "policy-folder-scan", every = "${quantgate.policies.scan-every:5s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledScan() {
+        if (!enabled) {
+            return;
+        }
         try {
             rescan();
         } catch (RuntimeException e) {
