@@ -39,7 +39,7 @@ class DockerComposeTest {
     void shouldDefinePostgresMlflowAndQuantGate() {
         List<String> names = new ArrayList<>();
         services.fieldNames().forEachRemaining(names::add);
-        assertEquals(List.of("postgres", "mlflow", "quantgate"), names);
+        assertEquals(List.of("postgres", "mlflow", "quantgate", "worker"), names);
         assertTrue(services.at("/postgres/healthcheck/test").toString().contains("pg_isready"));
     }
 
@@ -86,6 +86,30 @@ class DockerComposeTest {
         assertTrue(quantgate.at("/depends_on").has("mlflow"));
         Path dockerfile = Path.of(quantgate.at("/build/dockerfile").asText());
         assertTrue(Files.readString(dockerfile).contains("quarkus-run.jar"), dockerfile.toString());
+    }
+
+    @Test
+    void shouldMountThePoliciesFolderIntoQuantGate() {
+        JsonNode quantgate = services.get("quantgate");
+        String dir = quantgate.at("/environment/QUANTGATE_POLICIES_DIR").asText();
+        assertEquals("./policies:" + dir + ":ro", quantgate.at("/volumes/0").asText());
+    }
+
+    @Test
+    void shouldRunAWorkerThatReachesQuantGateOnlyOverItsApi() {
+        JsonNode worker = services.get("worker");
+        JsonNode env = worker.get("environment");
+        assertEquals("worker", env.get("QUANTGATE_ROLE").asText());
+        assertEquals("http://quantgate:" + services.at("/quantgate/environment/QUANTGATE_PORT").asText(),
+                env.get("QUANTGATE_SERVER_URL").asText());
+        assertTrue(!env.get("QUANTGATE_WORKER_TOKEN").asText().isBlank());
+        assertEquals(services.at("/quantgate/environment/QUANTGATE_MLFLOW_URL").asText(), env.get("QUANTGATE_MLFLOW_URL").asText());
+        List<String> keys = new ArrayList<>();
+        env.fieldNames().forEachRemaining(keys::add);
+        assertTrue(keys.stream().noneMatch(k -> k.startsWith("QUANTGATE_DB_")), "a worker never touches the database: " + keys);
+        assertEquals(services.at("/quantgate/build/dockerfile").asText(), worker.at("/build/dockerfile").asText(), "one artifact");
+        assertTrue(worker.at("/depends_on").has("quantgate"));
+        assertTrue(worker.at("/ports").isMissingNode(), "workers serve no traffic");
     }
 
     @Test

@@ -16,6 +16,9 @@ public enum ErrorCode {
     FORBIDDEN(403, "Not allowed for this token's roles"),
     NOT_FOUND(404, "Not found"),
     TOKEN_NOT_FOUND(404, "API token not found"),
+    // policy files
+    POLICY_NOT_FOUND(404, "Policy not found"),
+    POLICY_VERSION_NOT_FOUND(404, "Policy version not found"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     NOT_ACCEPTABLE(406, "Not acceptable"),
     CONFLICT(409, "Conflict"),

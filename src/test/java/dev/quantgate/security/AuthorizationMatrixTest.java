@@ -1,6 +1,7 @@
 package dev.quantgate.security;
 
 import dev.quantgate.mlflow.webhook.ParkedDeliveries;
+import dev.quantgate.policy.PolicyLoader;
 import dev.quantgate.mlflow.client.MlflowWrite;
 import dev.quantgate.mlflow.outbox.MlflowOutbox;
 import dev.quantgate.mlflow.outbox.MlflowOutboxEntity;
@@ -20,6 +21,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +74,15 @@ class AuthorizationMatrixTest {
                     Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
             Endpoint.get("/api/v1/admin/mlflow/outbox", Roles.ADMIN, Roles.AUDITOR),
             Endpoint.get(() -> "/api/v1/admin/mlflow/outbox/" + parkedOutboxItem(), Roles.ADMIN, Roles.AUDITOR),
-            Endpoint.post(() -> "/api/v1/admin/mlflow/outbox/" + parkedOutboxItem() + "/retry", () -> "", Roles.ADMIN)
+            Endpoint.post(() -> "/api/v1/admin/mlflow/outbox/" + parkedOutboxItem() + "/retry", () -> "", Roles.ADMIN),
+            // policies: the shipped policies/default.yaml is loaded in the default test profile
+            Endpoint.get("/api/v1/policies", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR, Roles.WORKER),
+            Endpoint.get("/api/v1/policies/schema", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR, Roles.WORKER),
+            Endpoint.get("/api/v1/policies/default", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR, Roles.WORKER),
+            Endpoint.get("/api/v1/policies/default/versions", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR, Roles.WORKER),
+            Endpoint.get(() -> "/api/v1/policies/default/versions/" + shippedDefaultPolicySha256(),
+                    Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR, Roles.WORKER),
+            Endpoint.post("/api/v1/policies/reload", () -> "", Roles.ADMIN)
             // Add rows here: Endpoint.get(path, roles...), Endpoint.post(path, bodySupplier, roles...), ...
     );
 
@@ -198,6 +211,14 @@ class AuthorizationMatrixTest {
             MlflowOutboxEntity.update("status = ?1 where id = ?2", MlflowOutboxEntity.PARKED, id);
             return id;
         });
+    }
+
+    private static String shippedDefaultPolicySha256() {
+        try {
+            return PolicyLoader.sha256(Files.readAllBytes(Path.of("policies/default.yaml")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String newTokenId() {
