@@ -8,7 +8,7 @@ import dev.quantgate.mlflow.client.MlflowRegistryClient;
 import dev.quantgate.mlflow.client.MlflowUnavailableException;
 import dev.quantgate.mlflow.client.TestMlflowConfig;
 import dev.quantgate.registry.RegistryEvent.Kind;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;

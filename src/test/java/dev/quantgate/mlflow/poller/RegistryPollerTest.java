@@ -4,7 +4,7 @@ import dev.quantgate.audit.AuditTrailService;
 import dev.quantgate.registry.RegistryEvent;
 import dev.quantgate.registry.RegistryEvent.Kind;
 import dev.quantgate.registry.RegistryEventSink;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.TestTokens;
 import io.agroal.api.AgroalDataSource;
