@@ -19,7 +19,9 @@ import java.util.Objects;
  *       webhook, the poller and a webhook reporting the same change) publishes nothing.
  *       A rolled-back transaction un-publishes nothing, though: observers that must see only
  *       committed changes observe with {@code @Observes(during = TransactionPhase.AFTER_SUCCESS)}
- *       (the planner enqueuing jobs, the gate reverting a direct alias set through the outbox).</li>
+ *       (the planner enqueuing jobs, the gate reverting a direct alias set through the outbox). Those run
+ *       after the commit, in no promised order among the changes of one transaction (the container
+ *       calls them as transaction synchronisations): each change carries what its observer needs.</li>
  *   <li>A plain {@code @Observes} observer runs in the mirror's transaction: what it writes commits
  *       or rolls back with the change, and an exception it throws rolls the change back (the delivery
  *       is then retried or parked). Such an observer must be quick and must not call the network.</li>
