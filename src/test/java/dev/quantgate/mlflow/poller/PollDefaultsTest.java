@@ -1,6 +1,7 @@
 package dev.quantgate.mlflow.poller;
 
 import dev.quantgate.mlflow.client.MlflowConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -34,6 +35,7 @@ class PollDefaultsTest {
 
     private static MlflowConfig config(Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(MlflowConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
                 .withSources(new PropertiesConfigSource(properties, "test", 500)).build();
         return config.getConfigMapping(MlflowConfig.class);
     }
