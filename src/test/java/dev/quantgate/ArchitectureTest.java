@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 class ArchitectureTest {
 
@@ -61,6 +62,23 @@ class ArchitectureTest {
                 .should().beAnnotatedWith(jakarta.transaction.Transactional.class)
                 .allowEmptyShould(true)
                 .because("transactions belong on services")
+                .check(classes);
+    }
+
+    @Test
+    void shouldKeepFeaturePackagesFreeOfCycles() {
+        slices().matching("dev.quantgate.(*)..")
+                .should().beFreeOfCycles()
+                .because("features depend on each other one way: registry defines the ports that mlflow implements, "
+                        + "roles live in api so that audit needs nothing from security")
+                .check(classes);
+    }
+
+    @Test
+    void shouldKeepTheRegistryIndependentOfTheMlflowAdapter() {
+        noClasses().that().resideInAPackage("dev.quantgate.registry..")
+                .should().dependOnClassesThat().resideInAPackage("dev.quantgate.mlflow..")
+                .because("the mirror reads MLflow through registry.source.RegistrySource, which mlflow.client implements")
                 .check(classes);
     }
 }

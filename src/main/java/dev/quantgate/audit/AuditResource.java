@@ -3,7 +3,7 @@ package dev.quantgate.audit;
 import dev.quantgate.api.Page;
 import dev.quantgate.audit.dto.AuditEventView;
 import dev.quantgate.audit.dto.VerificationReport;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;

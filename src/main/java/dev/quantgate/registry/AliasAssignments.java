@@ -12,6 +12,8 @@ import java.util.Map;
  */
 final class AliasAssignments {
 
+    private static final String POLLER = "poller";
+
     private AliasAssignments() {
     }
 
@@ -23,7 +25,7 @@ final class AliasAssignments {
     static Map<String, Object> set(long modelId, String alias, int version, Instant at, String origin) {
         RegistryAliasEntity current = RegistryAliasEntity.findAlias(modelId, alias).orElse(null);
         if (current != null && current.version == version) {
-            return null;
+            return redateSet(modelId, alias, current, at, origin);
         }
         Instant from = at.truncatedTo(ChronoUnit.MICROS);
         Map<String, Object> change = new LinkedHashMap<>();
@@ -68,7 +70,7 @@ final class AliasAssignments {
     static Map<String, Object> delete(long modelId, String alias, Instant at, String origin) {
         RegistryAliasEntity current = RegistryAliasEntity.findAlias(modelId, alias).orElse(null);
         if (current == null) {
-            return null;
+            return redateDelete(modelId, alias, at, origin);
         }
         Instant to = at.truncatedTo(ChronoUnit.MICROS);
         RegistryAliasHistoryEntity open = RegistryAliasHistoryEntity.findOpen(modelId, alias).orElse(null);
@@ -83,5 +85,74 @@ final class AliasAssignments {
         change.put("at", to.toString());
         current.delete();
         return change;
+    }
+
+    /**
+     * The poller noticed this alias move first and could only date it by the poll; the webhook that now
+     * reports the same move carries MLflow's exact time, which then dates the interval (and ends the
+     * previous holder's), never earlier than the previous interval began.
+     *
+     * @return the correction for the audit trail ({@code redated}), or {@code null} when there is none to make
+     */
+    private static Map<String, Object> redateSet(long modelId, String alias, RegistryAliasEntity current, Instant at,
+                                                 String origin) {
+        RegistryAliasHistoryEntity open = RegistryAliasHistoryEntity.findOpen(modelId, alias).orElse(null);
+        if (!isWebhook(origin) || open == null || !POLLER.equals(open.setBy) || open.version != current.version) {
+            return null;
+        }
+        Instant from = at.truncatedTo(ChronoUnit.MICROS);
+        RegistryAliasHistoryEntity previous = RegistryAliasHistoryEntity.<RegistryAliasHistoryEntity>find(
+                        "modelId = ?1 and alias = ?2 and validTo = ?3 and clearedBy = ?4 and id <> ?5 order by id desc",
+                        modelId, alias, open.validFrom, POLLER, open.id)
+                .firstResultOptional().orElse(null);
+        if (previous != null && !from.isAfter(previous.validFrom)) {
+            return null; // older than the previous holder's interval: a stale delivery, not this move
+        }
+        if (!from.isBefore(open.validFrom)) {
+            return null;
+        }
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("alias", alias);
+        change.put("version", Integer.toString(current.version));
+        change.put("at", from.toString());
+        change.put("polledAt", open.validFrom.toString());
+        change.put("redated", true);
+        if (previous != null) {
+            previous.validTo = from;
+            previous.clearedBy = origin;
+        }
+        open.validFrom = from;
+        open.setBy = origin;
+        current.since = from;
+        return change;
+    }
+
+    /** As {@link #redateSet}, for a deletion the poller noticed first: the webhook's time ends the interval. */
+    private static Map<String, Object> redateDelete(long modelId, String alias, Instant at, String origin) {
+        if (!isWebhook(origin)) {
+            return null;
+        }
+        RegistryAliasHistoryEntity last = RegistryAliasHistoryEntity.<RegistryAliasHistoryEntity>find(
+                "modelId = ?1 and alias = ?2 order by id desc", modelId, alias).firstResultOptional().orElse(null);
+        Instant to = at.truncatedTo(ChronoUnit.MICROS);
+        if (last == null || last.validTo == null || !POLLER.equals(last.clearedBy) || !to.isBefore(last.validTo)) {
+            return null;
+        }
+        if (!to.isAfter(last.validFrom)) {
+            return null;
+        }
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("alias", alias);
+        change.put("previousVersion", Integer.toString(last.version));
+        change.put("at", to.toString());
+        change.put("polledAt", last.validTo.toString());
+        change.put("redated", true);
+        last.validTo = to;
+        last.clearedBy = origin;
+        return change;
+    }
+
+    private static boolean isWebhook(String origin) {
+        return origin.startsWith("webhook:");
     }
 }

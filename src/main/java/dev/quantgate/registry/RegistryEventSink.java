@@ -16,6 +16,15 @@ public interface RegistryEventSink {
     /** What phase one gathered for an event. Opaque to callers: pass it back to {@link #apply(Prepared)}. */
     interface Prepared {
         RegistryEvent event();
+
+        /**
+         * Why the event will not be mirrored, when phase one found it should not be (e.g. MLflow says the
+         * model does not exist: the example delivery of MLflow's "test webhook"). {@link #apply(Prepared)}
+         * then changes nothing; the inbox marks such a delivery {@code ignored} with this reason.
+         */
+        default java.util.Optional<String> ignoredReason() {
+            return java.util.Optional.empty();
+        }
     }
 
     /** Phase one, outside any transaction. The default gathers nothing. */

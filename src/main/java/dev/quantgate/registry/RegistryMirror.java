@@ -1,33 +1,48 @@
 package dev.quantgate.registry;
 
 import dev.quantgate.audit.AuditLog;
-import dev.quantgate.mlflow.client.MlflowApiException;
-import dev.quantgate.mlflow.client.MlflowModel;
-import dev.quantgate.mlflow.client.MlflowModelVersion;
-import dev.quantgate.mlflow.client.MlflowRegistryClient;
+import dev.quantgate.registry.RegistryChange.ModelDeleted;
+import dev.quantgate.registry.RegistryChange.ModelDescriptionChanged;
+import dev.quantgate.registry.RegistryChange.ModelRegistered;
+import dev.quantgate.registry.RegistryChange.ModelTagDeleted;
+import dev.quantgate.registry.RegistryChange.ModelTagSet;
+import dev.quantgate.registry.RegistryEvent.Kind;
+import dev.quantgate.registry.source.RegistrySource;
+import dev.quantgate.registry.source.SourceModel;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The registry mirror's write side: applies {@link RegistryEvent}s from the webhook inbox and the
- * poller. Idempotent (an event already reflected changes nothing and audits nothing), serialised per
- * model on the model's row, and completed from MLflow when an event names a model or version the
- * mirror has not seen (a webhook carries only part of the state). Every change appends an audit event.
+ * poller, in two phases. {@link #prepare} (no transaction) reads MLflow, through {@link RegistrySource},
+ * for what an event does not carry and the mirror does not have yet; {@link #apply(Prepared)} (the
+ * caller's transaction) only writes, never calling MLflow. Idempotent (an event already reflected
+ * changes nothing, audits nothing and publishes nothing), serialised per model on the model's row.
+ * Every change appends an audit event and publishes a {@link RegistryChange}.
  *
- * <p>MLflow unreachable: throws {@link dev.quantgate.mlflow.client.MlflowException} (retryable), the
- * caller retries. MLflow says the model or version is gone: mirrored from the event, marked deleted.
- * No MLflow configured at all: mirrored from what the event carries (audited as not completed).
+ * <p>MLflow unreachable: {@code prepare} throws (transient), the caller retries. MLflow says the model
+ * does not exist (MLflow's "test webhook" example delivery): not mirrored, {@link Prepared#ignoredReason()}
+ * says why. MLflow says the version is gone: mirrored from the event, marked deleted. No MLflow configured:
+ * mirrored from everything the event carries (audited as not completed). Creation events are merges: one
+ * arriving after the model or version was created implicitly fills in what it carries.
  * A malformed event (no version, non-numeric version, ...): {@link IllegalArgumentException}, permanent.
  */
 @ApplicationScoped
@@ -35,15 +50,23 @@ import java.util.Objects;
 public class RegistryMirror implements RegistryEventSink {
 
     private static final Logger LOG = Logger.getLogger(RegistryMirror.class);
-    private static final String NO_STAGE = "None";
+    /** Kinds that bring a model into the mirror when it is not there yet. */
+    private static final Set<Kind> CREATE_MODEL = EnumSet.complementOf(EnumSet.of(Kind.MODEL_DELETED,
+            Kind.VERSION_DELETED, Kind.VERSION_UPDATED));
 
-    private final MlflowRegistryClient mlflow;
+    private final RegistrySource source;
     private final AuditLog audit;
+    private final Event<RegistryChange> published;
+    private final Clock clock;
+    private final VersionMirror versions;
     private volatile boolean warnedNotConfigured;
 
-    public RegistryMirror(MlflowRegistryClient mlflow, AuditLog audit) {
-        this.mlflow = mlflow;
+    public RegistryMirror(RegistrySource source, AuditLog audit, Event<RegistryChange> published, Clock clock) {
+        this.source = source;
         this.audit = audit;
+        this.published = published;
+        this.clock = clock;
+        this.versions = new VersionMirror();
     }
 
     /**
@@ -52,240 +75,200 @@ public class RegistryMirror implements RegistryEventSink {
      */
     void warmUp(@Observes StartupEvent start) {
         RegistryModelEntity.findByName("");
+        RegistryModelTagEntity.findTag(0L, "");
         RegistryVersionEntity.findVersion(0L, 0);
         RegistryVersionTagEntity.findTag(0L, "");
         RegistryAliasEntity.findAlias(0L, "");
         RegistryAliasHistoryEntity.findOpen(0L, "");
     }
 
+    /** Phase one: reads what the mirror has (a short read-only transaction), then MLflow for what it lacks. */
     @Override
-    public int apply(RegistryEvent event) {
-        Changes changes = new Changes(event.origin());
-        RegistryModelEntity model = lockModel(event.model(), event, changes);
-        switch (event.kind()) {
-            case MODEL_CREATED -> {
-                // the model row is all there is to it
-            }
-            case VERSION_CREATED -> ensureVersion(model, event.version(), event, changes);
-            case VERSION_TAG_SET -> setTag(model, ensureVersion(model, event.version(), event, changes),
-                    required(event.key(), "key", event), required(event.value(), "value", event), changes);
-            case VERSION_TAG_DELETED -> deleteTag(model, ensureVersion(model, event.version(), event, changes),
-                    required(event.key(), "key", event), changes);
-            case ALIAS_SET -> {
-                RegistryVersionEntity version = ensureVersion(model, event.version(), event, changes);
-                setAlias(model, required(event.key(), "key", event), version.version, event.occurredAt(), changes);
-            }
-            case ALIAS_DELETED -> deleteAlias(model, required(event.key(), "key", event), event.occurredAt(), changes);
-            case STAGE_CHANGED -> setStage(model, ensureVersion(model, event.version(), event, changes),
-                    required(event.value(), "value", event), changes);
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
+    public Prepared prepare(RegistryEvent event) {
+        if (!asksSource(event)) {
+            return MirrorPrepared.nothing(event);
         }
-        if (changes.count > 0) {
-            model.updatedAt = now();
-        }
-        return changes.count;
+        Known known = QuarkusTransaction.requiringNew().call(() -> known(event));
+        return fetch(event, known);
     }
 
-    /** Marks a version that MLflow no longer has as deleted (the poller notices; MLflow sends no webhook). */
-    public int markVersionDeleted(String modelName, String version, String origin) {
-        Changes changes = new Changes(origin);
-        RegistryModelEntity model = RegistryModelEntity.lockByName(modelName).orElse(null);
-        if (model == null) {
-            return 0;
-        }
-        RegistryVersionEntity row = RegistryVersionEntity.findVersion(model.id, parseVersion(version)).orElse(null);
-        if (row == null || row.deletedAt != null) {
-            return 0;
-        }
-        row.deletedAt = now();
-        row.updatedAt = row.deletedAt;
-        changes.record("registry.version.deleted", versionSubject(model, row.version), Map.of());
-        model.updatedAt = row.deletedAt;
-        return changes.count;
+    /** Phase two: writes only; what phase one did not fetch is taken from the event. */
+    @Override
+    public int apply(Prepared prepared) {
+        MirrorPrepared p = prepared instanceof MirrorPrepared m ? m : MirrorPrepared.nothing(prepared.event());
+        return write(p);
     }
 
     /**
-     * Brings a mirrored version's status and description in line with MLflow (model-version updates
-     * and registration finishing raise no webhook; the poller calls this).
+     * Both phases in the caller's transaction, for callers that do not prepare: reads MLflow while the
+     * transaction is open, so prefer {@link #prepare} then {@link #apply(Prepared)}.
      */
-    public int refreshVersion(MlflowModelVersion current, String origin) {
-        Changes changes = new Changes(origin);
-        RegistryModelEntity model = RegistryModelEntity.lockByName(current.name()).orElse(null);
+    @Override
+    public int apply(RegistryEvent event) {
+        return write(asksSource(event) ? fetch(event, known(event)) : MirrorPrepared.nothing(event));
+    }
+
+    private boolean asksSource(RegistryEvent event) {
+        if (event.carried().complete()) {
+            return false;
+        }
+        if (!source.configured()) {
+            warnNotConfigured();
+            return false;
+        }
+        return true;
+    }
+
+    private record Known(boolean model, boolean version) {
+    }
+
+    private static Known known(RegistryEvent event) {
+        RegistryModelEntity model = RegistryModelEntity.findByName(event.model()).orElse(null);
         if (model == null) {
-            return 0;
+            return new Known(false, false);
         }
-        RegistryVersionEntity row = RegistryVersionEntity.findVersion(model.id, parseVersion(current.version()))
-                .orElse(null);
-        if (row == null) {
-            return 0;
+        Integer number = VersionMirror.versionNumber(event);
+        return new Known(true, number != null && RegistryVersionEntity.findVersion(model.id, number).isPresent());
+    }
+
+    private MirrorPrepared fetch(RegistryEvent event, Known known) {
+        SourceModel model = null;
+        if (!known.model() && CREATE_MODEL.contains(event.kind())) {
+            Optional<SourceModel> fetched = source.model(event.model());
+            if (fetched.isEmpty()) {
+                return new MirrorPrepared(event, null, null, true, false);
+            }
+            model = fetched.get();
         }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        if (current.status() != null && !current.status().equals(row.status)) {
-            payload.put("status", current.status());
-            payload.put("previousStatus", row.status);
-            row.status = current.status();
+        Integer number = VersionMirror.versionNumber(event);
+        if (number != null && !known.version() && VersionMirror.CREATE_VERSION.contains(event.kind())) {
+            var version = source.version(event.model(), Integer.toString(number));
+            return new MirrorPrepared(event, model, version.orElse(null), false, version.isEmpty());
         }
-        if (!Objects.equals(blankToNull(current.description()), blankToNull(row.description))) {
-            payload.put("description", current.description());
-            row.description = current.description();
+        return new MirrorPrepared(event, model, null, false, false);
+    }
+
+    private int write(MirrorPrepared p) {
+        RegistryEvent event = p.event();
+        MirrorChanges changes = new MirrorChanges(audit, published, event.origin());
+        Instant now = now();
+        RegistryModelEntity model = RegistryModelEntity.lockByName(event.model()).orElse(null);
+        if (model == null) {
+            if (!CREATE_MODEL.contains(event.kind())) {
+                return 0;
+            }
+            if (p.modelMissing()) {
+                LOG.infof("Not mirroring registered model %s: %s (%s)", event.model(), p.ignoredReason().orElse(""),
+                        event.origin());
+                return 0;
+            }
+            createModel(event, p.model(), changes, now);
+            model = RegistryModelEntity.lockByName(event.model()).orElseThrow(() -> new IllegalStateException(
+                    "Registered model " + event.model() + " vanished from the mirror"));
         }
-        if (!payload.isEmpty()) {
-            row.updatedAt = now();
-            model.updatedAt = row.updatedAt;
-            changes.record("registry.version.updated", versionSubject(model, row.version), payload);
+        switch (event.kind()) {
+            case MODEL_CREATED -> mergeModel(model, event, changes, now);
+            case MODEL_UPDATED -> setDescription(model, event.value(), event, changes);
+            case MODEL_TAG_SET -> setModelTag(model, VersionMirror.required(event.key(), "key", event),
+                    VersionMirror.required(event.value(), "value", event), event, changes, now);
+            case MODEL_TAG_DELETED -> deleteModelTag(model, VersionMirror.required(event.key(), "key", event), event,
+                    changes);
+            case MODEL_DELETED -> deleteModel(model, event, changes, now);
+            default -> versions.apply(model, p, changes, now);
+        }
+        if (changes.count > 0) {
+            model.updatedAt = now;
         }
         return changes.count;
     }
 
-    private RegistryModelEntity lockModel(String name, RegistryEvent event, Changes changes) {
-        if (RegistryModelEntity.findByName(name).isEmpty()) {
-            createModel(name, event, changes);
-        }
-        return RegistryModelEntity.lockByName(name)
-                .orElseThrow(() -> new IllegalStateException("Registered model " + name + " vanished from the mirror"));
-    }
-
-    private void createModel(String name, RegistryEvent event, Changes changes) {
-        String description = event.kind() == RegistryEvent.Kind.MODEL_CREATED ? event.value() : null;
-        Instant createdAt = null;
-        boolean goneFromMlflow = false;
-        if (mlflow.configured()) {
-            try {
-                MlflowModel fetched = mlflow.getRegisteredModel(name);
-                description = fetched.description();
-                createdAt = millis(fetched.creationTimestamp());
-            } catch (MlflowApiException e) {
-                if (!e.isNotFound()) {
-                    throw e;
-                }
-                goneFromMlflow = true;
-                LOG.infof("Registered model %s is no longer in MLflow; mirroring it from the event (%s)", name,
-                        event.origin());
-            }
-        } else {
-            warnNotConfigured();
-        }
-        Instant now = now();
+    private void createModel(RegistryEvent event, SourceModel fetched, MirrorChanges changes, Instant now) {
+        boolean creation = event.kind() == Kind.MODEL_CREATED;
+        String description = fetched != null ? fetched.description()
+                : creation || event.kind() == Kind.MODEL_UPDATED ? event.value() : null;
+        Instant createdAt = fetched != null ? fetched.createdAt() : creation ? event.carried().createdAt() : null;
+        Map<String, String> tags = new TreeMap<>(fetched != null ? fetched.tags()
+                : creation ? event.carried().tags() : Map.of());
         int inserted = RegistryModelEntity.getEntityManager().createNativeQuery(
                         "INSERT INTO registry_model (name, description, created_at, mirrored_at, updated_at) "
                                 + "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (name) DO NOTHING")
-                .setParameter(1, name)
+                .setParameter(1, event.model())
                 .setParameter(2, description)
                 .setParameter(3, createdAt == null ? null : OffsetDateTime.ofInstant(createdAt, ZoneOffset.UTC))
                 .setParameter(4, OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
                 .executeUpdate();
-        if (inserted == 1) {
-            Map<String, Object> payload = new LinkedHashMap<>();
-            payload.put("description", description);
-            payload.put("createdAt", createdAt == null ? null : createdAt.toString());
-            if (goneFromMlflow) {
-                payload.put("goneFromMlflow", true);
-            }
-            if (!mlflow.configured()) {
-                payload.put("completedFromMlflow", false);
-            }
-            changes.record("registry.model.created", "model:" + name, payload);
+        if (inserted != 1) {
+            return; // another transaction created it meanwhile; it audits the creation
         }
-    }
-
-    private RegistryVersionEntity ensureVersion(RegistryModelEntity model, String versionText, RegistryEvent event,
-                                                Changes changes) {
-        int number = parseVersion(required(versionText, "version", event));
-        RegistryVersionEntity existing = RegistryVersionEntity.findVersion(model.id, number).orElse(null);
-        if (existing != null) {
-            return existing;
-        }
-        RegistryVersionEntity row = new RegistryVersionEntity();
-        row.modelId = model.id;
-        row.version = number;
-        row.mirroredAt = now();
-        row.updatedAt = row.mirroredAt;
-        Map<String, String> tags = Map.of();
-        if (mlflow.configured()) {
-            tags = completeFromMlflow(row, model.name, event);
-        } else {
-            // No MLflow to read: mirror what the event says.
-            warnNotConfigured();
-            row.currentStage = NO_STAGE;
-            if (event.kind() == RegistryEvent.Kind.VERSION_CREATED) {
-                row.description = event.value();
-            }
-        }
-        row.persist();
-        for (Map.Entry<String, String> tag : tags.entrySet()) {
-            RegistryVersionTagEntity t = new RegistryVersionTagEntity();
-            t.versionId = row.id;
-            t.key = tag.getKey();
-            t.value = tag.getValue();
-            t.updatedAt = row.mirroredAt;
-            t.persist();
-        }
+        RegistryModelEntity model = RegistryModelEntity.findByName(event.model()).orElseThrow();
+        tags.forEach((key, value) -> newModelTag(model.id, key, value, now));
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("source", row.source);
-        payload.put("runId", row.runId);
-        payload.put("status", row.status);
-        payload.put("stage", row.currentStage);
-        payload.put("createdAt", row.createdAt == null ? null : row.createdAt.toString());
-        payload.put("tags", new LinkedHashMap<>(tags));
-        if (row.deletedAt != null) {
-            payload.put("goneFromMlflow", true);
-        }
-        if (!mlflow.configured()) {
+        payload.put("description", description);
+        payload.put("createdAt", createdAt == null ? null : createdAt.toString());
+        payload.put("tags", tags);
+        if (fetched == null && !event.carried().complete()) {
             payload.put("completedFromMlflow", false);
         }
-        changes.record("registry.version.created", versionSubject(model, number), payload);
-        return row;
+        changes.record("registry.model.created", modelSubject(event.model()), payload,
+                new ModelRegistered(event.model(), description, tags, changes.typedOrigin, event.occurredAt()));
     }
 
-    /** Fills a new version row from MLflow; a version MLflow no longer has is mirrored as deleted. */
-    private Map<String, String> completeFromMlflow(RegistryVersionEntity row, String modelName, RegistryEvent event) {
-        try {
-            MlflowModelVersion fetched = mlflow.getModelVersion(modelName, Integer.toString(row.version));
-            row.source = fetched.source();
-            row.runId = blankToNull(fetched.runId());
-            row.status = fetched.status();
-            row.description = fetched.description();
-            row.createdAt = millis(fetched.creationTimestamp());
-            row.currentStage = fetched.currentStage() == null ? NO_STAGE : fetched.currentStage();
-            return fetched.tags();
-        } catch (MlflowApiException e) {
-            if (!e.isNotFound()) {
-                throw e;
+    /** A creation event for a model already mirrored: fills in what it carries and the mirror lacks. */
+    private void mergeModel(RegistryModelEntity model, RegistryEvent event, MirrorChanges changes, Instant now) {
+        if (model.deletedAt != null && (event.carried().complete() || event.occurredAt().isAfter(model.deletedAt))) {
+            model.deletedAt = null;
+            changes.record("registry.model.created", modelSubject(model.name), Map.of("recreated", true),
+                    new ModelRegistered(model.name, model.description, Map.of(), changes.typedOrigin,
+                            event.occurredAt()));
+        }
+        if (event.value() != null && blankToNull(model.description) == null) {
+            setDescription(model, event.value(), event, changes);
+        }
+        for (Map.Entry<String, String> tag : new TreeMap<>(event.carried().tags()).entrySet()) {
+            if (RegistryModelTagEntity.findTag(model.id, tag.getKey()).isEmpty()) {
+                setModelTag(model, tag.getKey(), tag.getValue(), event, changes, now);
             }
-            LOG.infof("Model version %s v%d is no longer in MLflow; mirroring it as deleted (%s)",
-                    modelName, row.version, event.origin());
-            row.currentStage = NO_STAGE;
-            row.deletedAt = row.mirroredAt;
-            if (event.kind() == RegistryEvent.Kind.VERSION_CREATED) {
-                row.description = event.value();
-            }
-            return Map.of();
         }
     }
 
-    private void setTag(RegistryModelEntity model, RegistryVersionEntity version, String key, String value,
-                        Changes changes) {
-        RegistryVersionTagEntity tag = RegistryVersionTagEntity.findTag(version.id, key).orElse(null);
+    private void setDescription(RegistryModelEntity model, String description, RegistryEvent event,
+                                MirrorChanges changes) {
+        if (Objects.equals(blankToNull(description), blankToNull(model.description))) {
+            return;
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("description", description);
+        payload.put("previous", model.description);
+        String previous = model.description;
+        model.description = description;
+        changes.record("registry.model.updated", modelSubject(model.name), payload,
+                new ModelDescriptionChanged(model.name, description, previous, changes.typedOrigin, event.occurredAt()));
+    }
+
+    private void setModelTag(RegistryModelEntity model, String key, String value, RegistryEvent event,
+                             MirrorChanges changes, Instant now) {
+        RegistryModelTagEntity tag = RegistryModelTagEntity.findTag(model.id, key).orElse(null);
         if (tag != null && tag.value.equals(value)) {
             return;
+        }
+        String previous = tag == null ? null : tag.value;
+        if (tag == null) {
+            newModelTag(model.id, key, value, now);
+        } else {
+            tag.value = value;
+            tag.updatedAt = now;
         }
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("key", key);
         payload.put("value", value);
-        payload.put("previous", tag == null ? null : tag.value);
-        if (tag == null) {
-            tag = new RegistryVersionTagEntity();
-            tag.versionId = version.id;
-            tag.key = key;
-        }
-        tag.value = value;
-        tag.updatedAt = now();
-        tag.persist();
-        version.updatedAt = tag.updatedAt;
-        changes.record("registry.version.tag.set", versionSubject(model, version.version), payload);
+        payload.put("previous", previous);
+        changes.record("registry.model.tag.set", modelSubject(model.name), payload,
+                new ModelTagSet(model.name, key, value, previous, changes.typedOrigin, event.occurredAt()));
     }
 
-    private void deleteTag(RegistryModelEntity model, RegistryVersionEntity version, String key, Changes changes) {
-        RegistryVersionTagEntity tag = RegistryVersionTagEntity.findTag(version.id, key).orElse(null);
+    private void deleteModelTag(RegistryModelEntity model, String key, RegistryEvent event, MirrorChanges changes) {
+        RegistryModelTagEntity tag = RegistryModelTagEntity.findTag(model.id, key).orElse(null);
         if (tag == null) {
             return;
         }
@@ -293,109 +276,58 @@ public class RegistryMirror implements RegistryEventSink {
         payload.put("key", key);
         payload.put("previous", tag.value);
         tag.delete();
-        version.updatedAt = now();
-        changes.record("registry.version.tag.deleted", versionSubject(model, version.version), payload);
+        changes.record("registry.model.tag.deleted", modelSubject(model.name), payload,
+                new ModelTagDeleted(model.name, key, tag.value, changes.typedOrigin, event.occurredAt()));
     }
 
-    private void setAlias(RegistryModelEntity model, String alias, int version, Instant at, Changes changes) {
-        Map<String, Object> change = AliasAssignments.set(model.id, alias, version, at, changes.origin);
-        if (change != null) {
-            changes.record(change.containsKey("previousVersion") ? "registry.alias.moved" : "registry.alias.set",
-                    aliasSubject(model, alias), change);
-        }
-    }
-
-    private void deleteAlias(RegistryModelEntity model, String alias, Instant at, Changes changes) {
-        Map<String, Object> change = AliasAssignments.delete(model.id, alias, at, changes.origin);
-        if (change != null) {
-            changes.record("registry.alias.deleted", aliasSubject(model, alias), change);
-        }
-    }
-
-    private void setStage(RegistryModelEntity model, RegistryVersionEntity version, String stage, Changes changes) {
-        if (stage.equals(version.currentStage)) {
+    /** The whole model is gone from MLflow: its aliases end, its versions are marked deleted, then the model. */
+    private void deleteModel(RegistryModelEntity model, RegistryEvent event, MirrorChanges changes, Instant now) {
+        if (model.deletedAt != null) {
             return;
         }
+        for (RegistryAliasEntity alias : RegistryAliasEntity.<RegistryAliasEntity>list("modelId = ?1 order by alias",
+                model.id)) {
+            versions.deleteAlias(model, alias.alias, event, changes);
+        }
+        long versionsDeleted = RegistryVersionEntity.update("deletedAt = ?1, updatedAt = ?1 where modelId = ?2 "
+                + "and deletedAt is null", now, model.id);
+        model.deletedAt = now;
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("stage", stage);
-        payload.put("previousStage", version.currentStage);
-        version.currentStage = stage;
-        version.updatedAt = now();
-        changes.record("registry.version.stage.changed", versionSubject(model, version.version), payload);
+        payload.put("versionsMarkedDeleted", versionsDeleted);
+        changes.record("registry.model.deleted", modelSubject(model.name), payload,
+                new ModelDeleted(model.name, changes.typedOrigin, event.occurredAt()));
+    }
+
+    private static void newModelTag(long modelId, String key, String value, Instant now) {
+        RegistryModelTagEntity t = new RegistryModelTagEntity();
+        t.modelId = modelId;
+        t.key = key;
+        t.value = value;
+        t.updatedAt = now;
+        t.persist();
     }
 
     private void warnNotConfigured() {
         if (!warnedNotConfigured) {
             warnedNotConfigured = true;
             LOG.warn("No MLflow URL is configured (QUANTGATE_MLFLOW_URL): registry events are mirrored from what they "
-                    + "carry, without the status, creation time, stage and tags only MLflow can tell");
+                    + "carry, without the status, creation time and stage only MLflow can tell");
         }
-    }
-
-    /** Counts the changes of one call and audits each, with the actor and origin of the event. */
-    private final class Changes {
-        final String origin;
-        int count;
-
-        Changes(String origin) {
-            this.origin = Objects.requireNonNull(origin, "origin");
-        }
-
-        void record(String action, String subject, Map<String, Object> payload) {
-            Map<String, Object> withOrigin = new LinkedHashMap<>(payload);
-            withOrigin.put("origin", origin);
-            audit.append(actor(origin), action, subject, withOrigin);
-            count++;
-        }
-    }
-
-    static String actor(String origin) {
-        if (origin.startsWith("webhook")) {
-            return "mlflow-webhook";
-        }
-        if (origin.startsWith("poller")) {
-            return "mlflow-poller";
-        }
-        return origin;
     }
 
     static int parseVersion(String version) {
-        try {
-            int n = Integer.parseInt(version.trim());
-            if (n < 1) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Model version must be a positive whole number, was '" + version + "'");
-        }
+        return VersionMirror.parseVersion(version);
     }
 
-    private static String required(String value, String field, RegistryEvent event) {
-        if (value == null) {
-            throw new IllegalArgumentException("Registry event " + event.kind() + " for model " + event.model()
-                    + " lacks its " + field + " (" + event.origin() + ")");
-        }
-        return value;
+    static String modelSubject(String model) {
+        return "model:" + model;
     }
 
-    private static String versionSubject(RegistryModelEntity model, int version) {
-        return "model:" + model.name + "/version:" + version;
-    }
-
-    private static String aliasSubject(RegistryModelEntity model, String alias) {
-        return "model:" + model.name + "/alias:" + alias;
-    }
-
-    private static String blankToNull(String s) {
+    static String blankToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    private static Instant millis(Long epochMillis) {
-        return epochMillis == null ? null : Instant.ofEpochMilli(epochMillis);
-    }
-
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    private Instant now() {
+        return Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
     }
 }

@@ -36,6 +36,9 @@ public class RegistryModelEntity extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
+
     public static Optional<RegistryModelEntity> findByName(String name) {
         return find("name", name).firstResultOptional();
     }

@@ -23,16 +23,21 @@ import java.util.Map;
 @Transactional(Transactional.TxType.SUPPORTS)
 public class RegistryQueries {
 
+    private final ModelRows modelRows;
+
+    public RegistryQueries(ModelRows modelRows) {
+        this.modelRows = modelRows;
+    }
+
+    /** One page of models, each with its aliases, tags and version count: one query per page. */
     public Page<ModelView> models(String after, int limit) {
-        List<RegistryModelEntity> rows = (after == null || after.isEmpty()
-                ? RegistryModelEntity.<RegistryModelEntity>findAll(Sort.by("name"))
-                : RegistryModelEntity.<RegistryModelEntity>find("name > ?1", Sort.by("name"), after))
-                .page(0, limit + 1).list();
-        return Page.of(rows.stream().map(this::view).toList(), limit, ModelView::name);
+        List<ModelView> rows = modelRows.page(after == null ? "" : after, limit + 1);
+        return Page.of(rows, limit, ModelView::name);
     }
 
     public ModelView model(String name) {
-        return view(requireModel(name));
+        return modelRows.one(name).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                "The mirror has no registered model named '" + name + "'"));
     }
 
     public Page<VersionView> versions(String name, String after, int limit) {
@@ -89,13 +94,6 @@ public class RegistryQueries {
         return RegistryModelEntity.findByName(name)
                 .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
                         "The mirror has no registered model named '" + name + "'"));
-    }
-
-    private ModelView view(RegistryModelEntity m) {
-        List<AliasView> aliases = RegistryAliasEntity.<RegistryAliasEntity>find("modelId = ?1", Sort.by("alias"), m.id)
-                .list().stream().map(RegistryQueries::view).toList();
-        long versions = RegistryVersionEntity.count("modelId = ?1", m.id);
-        return new ModelView(m.name, m.description, m.createdAt, m.mirroredAt, m.updatedAt, versions, aliases);
     }
 
     private static VersionView view(RegistryModelEntity model, RegistryVersionEntity v,

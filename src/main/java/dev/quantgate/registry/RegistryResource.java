@@ -7,7 +7,7 @@ import dev.quantgate.registry.dto.AliasIntervalView;
 import dev.quantgate.registry.dto.AliasView;
 import dev.quantgate.registry.dto.ModelView;
 import dev.quantgate.registry.dto.VersionView;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;

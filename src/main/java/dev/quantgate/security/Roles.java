@@ -1,16 +1,17 @@
 package dev.quantgate.security;
 
-/** The roles an API token can carry; used in {@code @RolesAllowed}. */
+/**
+ * The role names, kept here for code written before they moved.
+ *
+ * @deprecated use {@link dev.quantgate.api.Roles}: {@code audit} names roles without importing {@code security}
+ */
+@Deprecated(forRemoval = true)
 public final class Roles {
 
-    /** Manages tokens, retries parked deliveries, changes anything. */
-    public static final String ADMIN = "admin";
-    /** Platform or ML engineer: writes registry-facing resources, requests promotions. */
-    public static final String ENGINEER = "engineer";
-    /** Reads everything, changes nothing. */
-    public static final String AUDITOR = "auditor";
-    /** A quantization/evaluation worker talking to the server's worker API. */
-    public static final String WORKER = "worker";
+    public static final String ADMIN = dev.quantgate.api.Roles.ADMIN;
+    public static final String ENGINEER = dev.quantgate.api.Roles.ENGINEER;
+    public static final String AUDITOR = dev.quantgate.api.Roles.AUDITOR;
+    public static final String WORKER = dev.quantgate.api.Roles.WORKER;
 
     private Roles() {
     }

@@ -1,5 +1,6 @@
 package dev.quantgate.security;
 
+import dev.quantgate.api.Roles;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,5 +1,6 @@
 package dev.quantgate.security;
 
+import dev.quantgate.api.Roles;
 import dev.quantgate.api.Page;
 import dev.quantgate.audit.Audited;
 import dev.quantgate.security.dto.CreateTokenRequest;

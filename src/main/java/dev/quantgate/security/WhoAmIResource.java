@@ -1,5 +1,6 @@
 package dev.quantgate.security;
 
+import dev.quantgate.api.Roles;
 import dev.quantgate.security.dto.CallerView;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;

@@ -251,6 +251,8 @@ class CrashRecoveryIT {
                 "-Dquantgate.security.admin-token=" + ADMIN,
                 "-Dquantgate.webhook.inbox.poll-interval=200ms",
                 "-Dquantgate.mlflow.url=" + mlflow.url(),
+                // the fake registry does not follow the deliveries: a reconciling poll would undo them
+                "-Dquantgate.mlflow.poll-interval=0",
                 "-jar", jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())

@@ -5,18 +5,21 @@ import dev.quantgate.audit.AuditLog;
 import dev.quantgate.audit.AuditTrailService;
 import dev.quantgate.audit.dto.AuditEventView;
 import dev.quantgate.mlflow.client.MlflowRegistryClient;
+import dev.quantgate.mlflow.client.MlflowRegistrySource;
 import dev.quantgate.mlflow.client.MlflowUnavailableException;
 import dev.quantgate.mlflow.client.TestMlflowConfig;
 import dev.quantgate.registry.RegistryEvent.Kind;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
@@ -47,6 +50,9 @@ class RegistryMirrorTest {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    Event<RegistryChange> published;
 
     FakeMlflow fake;
     String model;
@@ -248,7 +254,7 @@ class RegistryMirrorTest {
 
     @Test
     void shouldMirrorFromTheEventAloneWhenNoMlflowIsConfigured() {
-        RegistryMirror offline = new RegistryMirror(new MlflowRegistryClient(TestMlflowConfig.of(null), json), auditLog);
+        RegistryMirror offline = offlineMirror();
 
         int changes = QuarkusTransaction.requiringNew().call(() -> offline.apply(
                 event(Kind.VERSION_CREATED, "1", null, "as the webhook said", T1, "webhook:o-1")));
@@ -261,6 +267,11 @@ class RegistryMirrorTest {
                 .body("currentStage", equalTo("None"))
                 .body("deletedAt", nullValue());
         assertTrue(audit("model:" + model).get(1).payload().contains("\"completedFromMlflow\":false"));
+    }
+
+    private RegistryMirror offlineMirror() {
+        return new RegistryMirror(new MlflowRegistrySource(new MlflowRegistryClient(TestMlflowConfig.of(null), json)),
+                auditLog, published, Clock.systemUTC());
     }
 
     private void assertAt(String history, Instant at, String version) {

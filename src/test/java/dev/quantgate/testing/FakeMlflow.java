@@ -149,6 +149,11 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
         v.lastUpdated = now();
     }
 
+    /** Deletes a registered model with its versions and aliases (MLflow sends no webhook for it). */
+    public synchronized void deleteModel(String model) {
+        models.remove(model);
+    }
+
     public synchronized void deleteVersion(String model, int version) {
         ModelState m = models.get(model);
         m.versions.remove(version);

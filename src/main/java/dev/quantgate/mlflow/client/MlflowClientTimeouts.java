@@ -11,7 +11,8 @@ import java.time.Duration;
 /**
  * mlflow-client 2.17.2 builds its HTTP client without timeouts, so a hung MLflow would hang the
  * caller (and its database transaction) forever, and offers no way to pass one. This installs a
- * client with connect and read timeouts into its (package-private) HTTP caller before first use.
+ * client with connect and read timeouts into its (package-private) HTTP caller before first use, and
+ * turns off its retry of every non-429 error answer.
  */
 final class MlflowClientTimeouts {
 
@@ -34,6 +35,12 @@ final class MlflowClientTimeouts {
                     .build();
             httpClientField.set(caller, HttpClientBuilder.create().setDefaultRequestConfig(timeouts)
                     .useSystemProperties().build());
+            // mlflow-client retries every error answer but 429 (a 404 three more times), logging each as
+            // "404 (Rate limit exceeded). Retrying": one attempt, MLflow's answer reaches QuantGate's own handling
+            // (429 keeps mlflow-client's own bounded rate-limit retries).
+            Field attempts = caller.getClass().getDeclaredField("maxRetryAttempts");
+            attempts.setAccessible(true);
+            attempts.setInt(caller, 1);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warnf("Could not set timeouts on mlflow-client (%s); its reads wait without a limit", e.toString());
         }

@@ -38,10 +38,19 @@ public interface MlflowConfig {
     Duration readTimeout();
 
     /**
-     * How often the poller compares MLflow's registry with the mirror ({@code QUANTGATE_MLFLOW_POLL_INTERVAL});
-     * {@code 0} turns polling off. For MLflow servers that send no webhooks.
+     * HTTP version of the JSON REST calls: {@code HTTP_1_1} (default; every MLflow server speaks it) or
+     * {@code HTTP_2} (on {@code http://} this offers an {@code Upgrade: h2c}, which MLflow behind uvicorn
+     * before 0.19 refuses with 400 "Unsupported upgrade request.").
      */
-    @WithDefault("0")
+    @WithDefault("HTTP_1_1")
+    HttpVersion httpVersion();
+
+    /**
+     * How often the poller reconciles the mirror with MLflow's registry ({@code QUANTGATE_MLFLOW_POLL_INTERVAL}),
+     * when an MLflow URL is configured: it catches what webhooks do not report (stage transitions, deletions,
+     * description and tag updates) and changes made while QuantGate was down. {@code 0} turns it off.
+     */
+    @WithDefault("5m")
     Duration pollInterval();
 
     /** Page size of the poller's searches ({@code max_results}). */
@@ -72,5 +81,9 @@ public interface MlflowConfig {
 
     enum AuthMode {
         none, basic, bearer
+    }
+
+    enum HttpVersion {
+        HTTP_1_1, HTTP_2
     }
 }

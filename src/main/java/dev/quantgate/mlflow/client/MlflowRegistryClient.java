@@ -43,7 +43,7 @@ public class MlflowRegistryClient {
         this.client = new MlflowClient(credentials(config, baseUrl));
         MlflowClientTimeouts.apply(client, config.connectTimeout(), config.readTimeout());
         this.rest = new MlflowRest(baseUrl, MlflowRest.authorizationHeader(config),
-                config.connectTimeout(), config.readTimeout(), json);
+                config.connectTimeout(), config.readTimeout(), config.httpVersion(), json);
         LOG.infof("MLflow registry at %s (auth %s)", baseUrl, config.auth());
     }
 
@@ -93,15 +93,32 @@ public class MlflowRegistryClient {
         List<MlflowModel> all = new ArrayList<>();
         String token = null;
         do {
-            JsonNode answer = rest().get("registered-models/search",
-                    ordered("max_results", Integer.toString(pageSize), "page_token", token));
-            for (JsonNode m : answer.path("registered_models")) {
-                all.add(modelFromJson(m));
-            }
-            token = answer.hasNonNull("next_page_token") && !answer.get("next_page_token").asText().isEmpty()
-                    ? answer.get("next_page_token").asText() : null;
+            ModelsPage page = searchRegisteredModelsPage(token, pageSize);
+            all.addAll(page.models());
+            token = page.nextPageToken();
         } while (token != null);
         return all;
+    }
+
+    /** One page of registered models, in MLflow's order (by name). */
+    public ModelsPage searchRegisteredModelsPage(String pageToken, int pageSize) {
+        JsonNode answer = rest().get("registered-models/search", ordered("max_results", Integer.toString(pageSize),
+                "order_by", "name ASC", "page_token", pageToken));
+        List<MlflowModel> models = new ArrayList<>();
+        for (JsonNode m : answer.path("registered_models")) {
+            models.add(modelFromJson(m));
+        }
+        String next = answer.hasNonNull("next_page_token") && !answer.get("next_page_token").asText().isEmpty()
+                ? answer.get("next_page_token").asText() : null;
+        return new ModelsPage(List.copyOf(models), next);
+    }
+
+    /**
+     * One page of a registered-model search.
+     *
+     * @param nextPageToken where the next page starts, {@code null} after the last
+     */
+    public record ModelsPage(List<MlflowModel> models, String nextPageToken) {
     }
 
     /** Sends one registry write; MLflow answers {@code {}} or the changed entity, which is returned. */

@@ -29,12 +29,16 @@ final class MlflowRest {
     private final HttpClient http;
     private final ObjectMapper json;
 
-    MlflowRest(String baseUrl, String authorization, Duration connectTimeout, Duration readTimeout, ObjectMapper json) {
+    MlflowRest(String baseUrl, String authorization, Duration connectTimeout, Duration readTimeout,
+               MlflowConfig.HttpVersion version, ObjectMapper json) {
         this.baseUrl = baseUrl;
         this.authorization = authorization;
         this.readTimeout = readTimeout;
         this.json = json;
+        // java.net.http defaults to HTTP/2 and, on http://, offers "Upgrade: h2c" with every request, which
+        // uvicorn before 0.19 (the MLflow server's, e.g. on Debian 12) answers 400 "Unsupported upgrade request."
         this.http = HttpClient.newBuilder()
+                .version(version == MlflowConfig.HttpVersion.HTTP_2 ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -87,15 +89,18 @@ public record MlflowDelivery(String entity, String action, String model, JsonNod
         Instant at = occurredAt != null ? occurredAt : receivedAt;
         String origin = "webhook:" + deliveryId;
         RegistryEvent event = switch (kind) {
-            case MODEL_CREATED -> new RegistryEvent(kind, name, null, null, blankToNull(text(data, "description")), at, origin);
+            case MODEL_CREATED -> new RegistryEvent(kind, name, null, null, blankToNull(text(data, "description")), at,
+                    origin, new RegistryEvent.Carried(null, null, null, null, null, tags(), false));
             case VERSION_CREATED -> new RegistryEvent(kind, name, require("version"), null,
-                    blankToNull(text(data, "description")), at, origin);
+                    blankToNull(text(data, "description")), at, origin, new RegistryEvent.Carried(
+                    blankToNull(text(data, "source")), blankToNull(text(data, "run_id")), null, null, null, tags(),
+                    false));
             case VERSION_TAG_SET -> new RegistryEvent(kind, name, require("version"), require("key"),
                     requirePresent("value"), at, origin);
             case VERSION_TAG_DELETED -> new RegistryEvent(kind, name, require("version"), require("key"), null, at, origin);
             case ALIAS_SET -> new RegistryEvent(kind, name, require("version"), require("alias"), null, at, origin);
             case ALIAS_DELETED -> new RegistryEvent(kind, name, null, require("alias"), null, at, origin);
-            case STAGE_CHANGED -> throw new IllegalStateException("MLflow sends no webhook for stage changes");
+            default -> throw new IllegalStateException("MLflow sends no webhook for " + kind);
         };
         return Optional.of(event);
     }
@@ -110,6 +115,20 @@ public record MlflowDelivery(String entity, String action, String model, JsonNod
             case "model_version_alias.deleted" -> Kind.ALIAS_DELETED;
             default -> null;
         };
+    }
+
+    /** {@code data.tags} as MLflow sends it on creation events: an object of string values. */
+    private Map<String, String> tags() {
+        Map<String, String> tags = new LinkedHashMap<>();
+        JsonNode node = data == null ? null : data.get("tags");
+        if (node != null && node.isObject()) {
+            node.fields().forEachRemaining(e -> {
+                if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+                    tags.put(e.getKey(), e.getValue().asText());
+                }
+            });
+        }
+        return tags;
     }
 
     private String require(String field) throws MalformedDeliveryException {

@@ -47,6 +47,11 @@ public record TestMlflowConfig(String baseUrl, AuthMode authMode, String user, S
     }
 
     @Override
+    public HttpVersion httpVersion() {
+        return HttpVersion.HTTP_1_1;
+    }
+
+    @Override
     public Duration pollInterval() {
         return Duration.ZERO;
     }

@@ -4,7 +4,7 @@ import dev.quantgate.audit.AuditTrailService;
 import dev.quantgate.registry.RegistryEvent;
 import dev.quantgate.registry.RegistryEvent.Kind;
 import dev.quantgate.registry.RegistryEventSink;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.TestTokens;
 import io.agroal.api.AgroalDataSource;
@@ -72,8 +72,8 @@ class RegistryPollerTest {
 
         assertFalse(first.skipped());
         assertEquals(Set.of("MODEL_CREATED", "VERSION_CREATED 1", "VERSION_CREATED 2", "ALIAS_SET champion=1"),
-                describe(first.events()));
-        assertTrue(first.events().stream().allMatch(e -> e.origin().equals("poller")));
+                describe(mine(first)));
+        assertTrue(mine(first).stream().allMatch(e -> e.origin().equals("poller")));
         TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{name}/versions/1", model).then().statusCode(200)
                 .body("tags.validation_status", equalTo("pending"))
                 .body("aliases", equalTo(List.of("champion")));
@@ -81,7 +81,7 @@ class RegistryPollerTest {
 
         RegistryPoller.PollResult second = poller.pollOnce();
 
-        assertEquals(List.of(), second.events());
+        assertEquals(List.of(), mine(second));
         assertEquals(0, second.changes());
         assertEquals(audited, audited());
         io.restassured.RestAssured.get("/q/metrics").then().statusCode(200)
@@ -103,7 +103,7 @@ class RegistryPollerTest {
 
         assertEquals(Set.of("ALIAS_SET champion=2", "ALIAS_SET challenger=1", "STAGE_CHANGED 1 Archived",
                 "STAGE_CHANGED 2 Production", "VERSION_TAG_SET 2 quantgate.int8=done",
-                "VERSION_TAG_SET 1 validation_status=approved"), describe(changed.events()));
+                "VERSION_TAG_SET 1 validation_status=approved"), describe(mine(changed)));
         assertEquals(6, changed.changes());
         assertEquals(audited + 6, audited());
         TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{name}/versions/2", model).then().statusCode(200)
@@ -120,8 +120,8 @@ class RegistryPollerTest {
         RegistryPoller.PollResult removed = poller.pollOnce();
 
         assertEquals(Set.of("VERSION_TAG_DELETED 1 validation_status", "ALIAS_DELETED challenger"),
-                describe(removed.events()));
-        assertEquals(List.of(), poller.pollOnce().events());
+                describe(mine(removed)));
+        assertEquals(List.of(), mine(poller.pollOnce()));
     }
 
     @Test
@@ -132,7 +132,7 @@ class RegistryPollerTest {
         fake.version(model, 1).description = "validated";
         RegistryPoller.PollResult result = poller.pollOnce();
 
-        assertEquals(List.of(), result.events());
+        assertEquals(Set.of("VERSION_DELETED 2", "VERSION_UPDATED 1"), describe(mine(result)));
         assertEquals(2, result.changes());
         TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{name}/versions/2", model).then().statusCode(200)
                 .body("deletedAt", notNullValue());
@@ -155,8 +155,68 @@ class RegistryPollerTest {
 
         RegistryPoller.PollResult result = poller.pollOnce();
 
-        assertEquals(List.of(), result.events());
+        assertEquals(List.of(), mine(result));
         assertEquals(audited, audited());
+    }
+
+    @Test
+    void shouldRefreshTheModelsDescriptionAndMirrorItsTags() {
+        fake.model(model).tags.put("owner", "team-a");
+        poller.pollOnce();
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{name}", model).then().statusCode(200)
+                .body("description", equalTo("polled model"))
+                .body("tags.owner", equalTo("team-a"));
+
+        fake.model(model).description = "now described";
+        fake.model(model).tags.put("owner", "team-b");
+        fake.model(model).tags.put("risk", "high");
+        RegistryPoller.PollResult changed = poller.pollOnce();
+
+        assertEquals(Set.of("MODEL_UPDATED now described", "MODEL_TAG_SET owner=team-b", "MODEL_TAG_SET risk=high"),
+                describe(mine(changed)));
+        fake.model(model).tags.remove("risk");
+        assertEquals(Set.of("MODEL_TAG_DELETED risk"), describe(mine(poller.pollOnce())));
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{name}", model).then().statusCode(200)
+                .body("description", equalTo("now described"))
+                .body("tags", equalTo(java.util.Map.of("owner", "team-b")));
+        assertEquals(List.of(), mine(poller.pollOnce()));
+    }
+
+    @Test
+    void shouldMirrorTheDeletionOfAWholeModelOnce() {
+        poller.pollOnce();
+
+        fake.deleteModel(model);
+        RegistryPoller.PollResult result = poller.pollOnce();
+
+        assertTrue(describe(mine(result)).contains("MODEL_DELETED"), result.events().toString());
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{name}", model).then().statusCode(200)
+                .body("deletedAt", notNullValue())
+                .body("aliases", hasSize(0));
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{name}/versions/1", model).then().statusCode(200)
+                .body("deletedAt", notNullValue());
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{name}/aliases/champion/history", model)
+                .then().statusCode(200).body("items[0].validTo", notNullValue())
+                .body("items[0].clearedBy", equalTo("poller"));
+        int audited = audited();
+        assertEquals(0, poller.pollOnce().changes(), "a deleted model is deleted once");
+        assertEquals(audited, audited());
+    }
+
+    @Test
+    void shouldDateWhatItFindsByMlflowsTimestamps() {
+        poller.pollOnce();
+        long created = fake.version(model, 2).created;
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{name}/versions/2", model).then().statusCode(200)
+                .body("createdAt", equalTo(Instant.ofEpochMilli(created).toString()));
+
+        fake.transition(model, 2, "Staging");
+        long transitioned = fake.version(model, 2).lastUpdated;
+        RegistryEvent stage = mine(poller.pollOnce()).get(0);
+
+        assertEquals(Kind.STAGE_CHANGED, stage.kind());
+        assertEquals(Instant.ofEpochMilli(transitioned), stage.occurredAt());
+        assertTrue(created <= transitioned);
     }
 
     @Test
@@ -191,6 +251,11 @@ class RegistryPollerTest {
         assertFalse(poller.pollOnce().events().isEmpty());
     }
 
+    /** The poll's events about this test's model (the mirror also holds other tests' models, which it deletes). */
+    private List<RegistryEvent> mine(RegistryPoller.PollResult result) {
+        return result.events().stream().filter(e -> e.model().equals(model)).toList();
+    }
+
     private int audited() {
         return (int) auditTrail.events(0, 500, "model:" + model, null, null).items().stream()
                 .filter(e -> e.subject().equals("model:" + model) || e.subject().startsWith("model:" + model + "/"))
@@ -206,6 +271,10 @@ class RegistryPollerTest {
             case STAGE_CHANGED -> "STAGE_CHANGED " + e.version() + " " + e.value();
             case VERSION_TAG_SET -> "VERSION_TAG_SET " + e.version() + " " + e.key() + "=" + e.value();
             case VERSION_TAG_DELETED -> "VERSION_TAG_DELETED " + e.version() + " " + e.key();
+            case MODEL_TAG_SET -> "MODEL_TAG_SET " + e.key() + "=" + e.value();
+            case MODEL_TAG_DELETED -> "MODEL_TAG_DELETED " + e.key();
+            case MODEL_UPDATED -> "MODEL_UPDATED " + e.value();
+            default -> e.kind() + (e.version() == null ? "" : " " + e.version());
         }).collect(Collectors.toSet());
     }
 }

@@ -1,0 +1,63 @@
+package dev.quantgate.registry;
+
+import dev.quantgate.api.Roles;
+import dev.quantgate.registry.RegistryEvent.Carried;
+import dev.quantgate.registry.RegistryEvent.Kind;
+import dev.quantgate.testing.FakeMlflow;
+import dev.quantgate.testing.StatementCounter;
+import dev.quantgate.testing.TestTokens;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The registry model list costs one query per page, however many models, aliases and tags it shows. */
+@QuarkusTest
+class RegistryListQueriesTest {
+
+    private static final Instant T1 = Instant.parse("2026-11-26T10:00:00.123456Z");
+
+    @Inject
+    RegistryEventSink sink;
+
+    @Test
+    void shouldListAPageOfModelsInOneQuery() {
+        FakeMlflow.get().reset();
+        String prefix = "n1-" + TestTokens.shortId() + "-";
+        for (int i = 0; i < 4; i++) {
+            String model = prefix + i;
+            Carried complete = new Carried(null, null, null, null, T1, Map.of("owner", "team-" + i), true);
+            sink.apply(new RegistryEvent(Kind.MODEL_CREATED, model, null, null, "model " + i, T1, "poller", complete));
+            sink.apply(new RegistryEvent(Kind.VERSION_CREATED, model, "1", null, null, T1, "poller",
+                    new Carried("src", "run", "READY", "None", T1, Map.of(), true)));
+            sink.apply(new RegistryEvent(Kind.ALIAS_SET, model, "1", "champion", null, T1, "poller", complete));
+            sink.apply(new RegistryEvent(Kind.ALIAS_SET, model, "1", "challenger", null, T1, "poller", complete));
+        }
+
+        List<String> queries = StatementCounter.during(() -> TestTokens.as(Roles.AUDITOR)
+                        .queryParam("after", prefix).queryParam("limit", 50).get("/api/v1/registry/models")
+                        .then().statusCode(200)
+                        .body("items.findAll { it.name.startsWith('" + prefix + "') }", hasSize(4))
+                        .body("items[0].name", equalTo(prefix + "0"))
+                        .body("items[0].versions", equalTo(1))
+                        .body("items[0].aliases.alias", equalTo(List.of("challenger", "champion")))
+                        .body("items[0].aliases[1].since", equalTo(T1.toString()))
+                        .body("items[0].tags.owner", equalTo("team-0"))
+                        .body("items[3].description", equalTo("model 3")),
+                sql -> sql.contains("registry_"));
+
+        assertEquals(1, queries.size(), "one query for the page, not two more per model: " + queries);
+
+        List<String> one = StatementCounter.during(() -> TestTokens.as(Roles.AUDITOR)
+                .get("/api/v1/registry/models/{name}", prefix + "2").then().statusCode(200)
+                .body("aliases", hasSize(2)).body("createdAt", equalTo(T1.toString())), sql -> sql.contains("registry_"));
+        assertEquals(1, one.size(), one.toString());
+    }
+}
