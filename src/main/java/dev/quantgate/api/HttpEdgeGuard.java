@@ -13,6 +13,9 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+
 /**
  * Answers, as problem+json from the error catalogue, the malformed requests that the HTTP layer
  * refuses before any REST resource sees them (which Vert.x would answer with an empty body):
@@ -69,9 +72,14 @@ public class HttpEdgeGuard {
         ctx.next();
     }
 
-    /** Answers 400 when the path or query holds a malformed percent-escape; whether it did. */
+    /** Answers 400 when the URI is not a valid URI or holds a malformed percent-escape; whether it did. */
     private static boolean refusedEscape(RoutingContext ctx) {
         String uri = ctx.request().uri();
+        if (!validUri(uri)) {
+            answer(ctx, ErrorCode.BAD_REQUEST, "The request URI is not a valid URI (characters such as spaces, '\\', '|',"
+                    + " '{' or '^' must be percent-encoded)", false);
+            return true;
+        }
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         int bad = malformedEscape(path);
@@ -91,6 +99,20 @@ public class HttpEdgeGuard {
             }
         }
         return false;
+    }
+
+    /** The check Quarkus makes before routing (turned off by QuantGateMain so that it can be answered here). */
+    private static boolean validUri(String uri) {
+        int bad = malformedEscape(uri);
+        if (bad >= 0) {
+            return true; // answered more precisely by the escape checks
+        }
+        try {
+            new URI(uri);
+            return true;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     /** The index of the first '%' not followed by two hex digits, or -1. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.quantgate.logging.LogText;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -50,7 +51,6 @@ public class ProblemMappers {
     public Response constraintViolation(ConstraintViolationException e, HttpServerRequest request) {
         List<Problem.FieldError> all = e.getConstraintViolations().stream()
                 .map(v -> new Problem.FieldError(fieldName(v), v.getMessage()))
-                .distinct()
                 .sorted(Comparator.comparing(Problem.FieldError::field).thenComparing(Problem.FieldError::message))
                 .toList();
         List<Problem.FieldError> errors = all.size() <= MAX_LISTED_ERRORS ? all : all.subList(0, MAX_LISTED_ERRORS);
@@ -164,7 +164,8 @@ public class ProblemMappers {
                 builder.header(HttpHeaders.ALLOW, allow);
             }
         }
-        LOG.debugf("%s %s -> %d: %s", request.method(), request.path(), code.status(), e.getMessage());
+        LOG.debugf("%s %s -> %d: %s", request.method(), LogText.escape(request.path()), code.status(),
+                LogText.escape(e.getMessage()));
         return builder.build();
     }
 
@@ -197,7 +198,7 @@ public class ProblemMappers {
     }
 
     private static Response unauthenticated(HttpServerRequest request, Exception e, String detail) {
-        LOG.debugf("%s %s -> 401: %s", request.method(), request.path(), e.getMessage());
+        LOG.debugf("%s %s -> 401: %s", request.method(), LogText.escape(request.path()), LogText.escape(e.getMessage()));
         return Response.status(401).type(Problem.MEDIA_TYPE)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .entity(Problem.of(ErrorCode.UNAUTHENTICATED, detail, request.path()))
@@ -208,7 +209,7 @@ public class ProblemMappers {
         if (problem.status() >= 500) {
             LOG.errorf(e, "%s: %s", problem.code(), problem.detail());
         } else {
-            LOG.debugf("%s: %s", problem.code(), problem.detail());
+            LOG.debugf("%s: %s", problem.code(), LogText.escape(problem.detail()));
         }
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
     }

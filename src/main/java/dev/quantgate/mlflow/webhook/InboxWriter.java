@@ -1,5 +1,6 @@
 package dev.quantgate.mlflow.webhook;
 
+import dev.quantgate.logging.LogText;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -215,7 +216,8 @@ public class InboxWriter {
     }
 
     private static void refuse(Item item, SQLException e) {
-        LOG.warnf("Webhook delivery %s cannot be stored: %s", item.row().deliveryId(), e.getMessage());
+        LOG.warnf("Webhook delivery %s cannot be stored: %s", LogText.escape(item.row().deliveryId()),
+                LogText.escape(e.getMessage()));
         item.done().completeExceptionally(new UnstorableRowException(
                 "The delivery cannot be stored as it is (a field does not fit its column)"));
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quantgate.api.DatabaseFailures;
 import dev.quantgate.api.ErrorCode;
 import dev.quantgate.api.Problem;
+import dev.quantgate.logging.LogText;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -202,7 +203,8 @@ public class WebhookReceiver {
                 rejections.refuseMalformed(ctx, new MalformedDeliveryException(Rejection.UNSTORABLE_FIELD.tag,
                         refusedRow.getMessage()), deliveryId, signedAt, body);
             } else if (failure != null) {
-                LOG.errorf("Could not store MLflow delivery %s: %s", deliveryId, failure.getMessage());
+                LOG.errorf("Could not store MLflow delivery %s: %s", LogText.escape(deliveryId),
+                        LogText.escape(failure.getMessage()));
                 ctx.response().putHeader("Retry-After", Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS));
                 respond(ctx, 503, Problem.MEDIA_TYPE, problem(ErrorCode.SERVICE_UNAVAILABLE,
                         "The delivery could not be stored; MLflow retries it"));
