@@ -12,8 +12,7 @@ import java.util.logging.Filter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The running application's console handler passes every record through {@link EscapingLogFilter}. */
 @QuarkusTest
@@ -23,17 +22,25 @@ class EscapedConsoleLogTest {
     void shouldEscapeForgedLinesOnTheConsoleHandler() {
         List<Filter> filters = new ArrayList<>();
         collect(LogContext.getLogContext().getLogger("").getHandlers(), filters);
-        List<Filter> escaping = filters.stream().filter(f -> f instanceof EscapingLogFilter).toList();
-        assertFalse(escaping.isEmpty(), "no handler carries the escaping filter; filters: " + filters);
 
+        // Quarkus combines a handler's filters into one (an AllFilter): apply each handler's filter as it runs.
+        List<String> escaped = new ArrayList<>();
+        for (Filter filter : filters) {
+            ExtLogRecord record = forgedRecord();
+            filter.isLoggable(record);
+            escaped.add(record.getFormattedMessage());
+        }
+
+        assertTrue(escaped.contains("Token ci\\n2026-12-01 00:00:00,000 INFO  [io.quarkus] forged\\u0000 created"),
+                "no console handler filter escaped the record: " + escaped + " from " + filters);
+    }
+
+    private static ExtLogRecord forgedRecord() {
         ExtLogRecord record = new ExtLogRecord(Level.WARNING, "Token %s created", ExtLogRecord.FormatStyle.PRINTF,
                 "dev.quantgate.security.TokenResource");
         record.setLoggerName("dev.quantgate.security.TokenResource");
         record.setParameters(new Object[] {"ci\n2026-12-01 00:00:00,000 INFO  [io.quarkus] forged\u0000"});
-        escaping.get(0).isLoggable(record);
-
-        assertEquals("Token ci\\n2026-12-01 00:00:00,000 INFO  [io.quarkus] forged\\u0000 created",
-                record.getFormattedMessage());
+        return record;
     }
 
     private static void collect(Handler[] handlers, List<Filter> into) {
