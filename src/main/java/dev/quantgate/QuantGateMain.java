@@ -20,6 +20,20 @@ public final class QuantGateMain {
     private QuantGateMain() {
     }
 
+    /**
+     * Quarkus refuses a URI that {@code java.net.URI} cannot parse with an empty 400 before any route
+     * runs; with its check off, {@code dev.quantgate.api.HttpEdgeGuard} makes the same check and
+     * answers problem+json naming the problem. (Tests set the same property in the pom.)
+     */
+    static void disableQuarkusUriCheck() {
+        if (System.getProperty(URI_CHECK_PROPERTY) == null) {
+            System.setProperty(URI_CHECK_PROPERTY, "true");
+        }
+    }
+
+    /** Read by Quarkus's HTTP root handler when the server starts. */
+    public static final String URI_CHECK_PROPERTY = "vertx.disableURIValidation";
+
     public static void main(String... args) {
         if (args.length > 0 && !args[0].startsWith("-")) {
             Tools tools = new Tools(QuantGateMain.class.getClassLoader());
@@ -42,6 +56,7 @@ public final class QuantGateMain {
             return;
         }
         EmbeddedDatabase.startIfNoDatabaseConfigured();
+        disableQuarkusUriCheck();
         Quarkus.run(args);
     }
 }

@@ -2,10 +2,12 @@ package dev.quantgate.api;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.quantgate.logging.LogText;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -34,25 +36,35 @@ import java.util.stream.Collectors;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    /** The most field errors one answer lists; the rest are counted (100,000 bad roles must not make a 13 MB answer). */
+    static final int MAX_LISTED_ERRORS = 20;
 
     @ServerExceptionMapper
     public Response apiException(ApiException e, HttpServerRequest request) {
+        if (e instanceof ParameterGuard.ParameterException refused) {
+            return respond(Problem.of(e.code(), e.detail(), request.path(), refused.errors()), e);
+        }
         return respond(Problem.of(e.code(), e.detail(), request.path()), e);
     }
 
     @ServerExceptionMapper
     public Response constraintViolation(ConstraintViolationException e, HttpServerRequest request) {
-        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
+        List<Problem.FieldError> all = e.getConstraintViolations().stream()
                 .map(v -> new Problem.FieldError(fieldName(v), v.getMessage()))
                 .sorted(Comparator.comparing(Problem.FieldError::field).thenComparing(Problem.FieldError::message))
                 .toList();
+        List<Problem.FieldError> errors = all.size() <= MAX_LISTED_ERRORS ? all : all.subList(0, MAX_LISTED_ERRORS);
         String detail = errors.stream().map(f -> f.field() + ": " + f.message()).collect(Collectors.joining("; "));
+        if (all.size() > errors.size()) {
+            detail += "; and " + (all.size() - errors.size()) + " more";
+        }
         return respond(Problem.of(ErrorCode.VALIDATION_FAILED, detail, request.path(), errors), e);
     }
 
     @ServerExceptionMapper
     public Response jsonParse(JsonParseException e, HttpServerRequest request) {
-        String detail = "The request body is not well-formed JSON (line " + e.getLocation().getLineNr()
+        String detail = e.getLocation() == null ? "The request body is not well-formed JSON"
+                : "The request body is not well-formed JSON (line " + e.getLocation().getLineNr()
                 + ", column " + e.getLocation().getColumnNr() + ")";
         return respond(Problem.of(ErrorCode.MALFORMED_JSON, detail, request.path()), e);
     }
@@ -89,6 +101,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response jsonProcessing(JsonProcessingException e, HttpServerRequest request) {
+        if (e instanceof StreamConstraintsException) {
+            return respond(Problem.of(ErrorCode.MALFORMED_JSON, JsonLimits.describe(), request.path()), e);
+        }
         return respond(Problem.of(ErrorCode.MALFORMED_JSON, "The request body is not valid JSON", request.path()), e);
     }
 
@@ -99,6 +114,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response authenticationFailed(AuthenticationFailedException e, HttpServerRequest request) {
+        if (DatabaseFailures.isUnavailable(e)) {
+            return databaseUnavailable(e, request);
+        }
         return unauthenticated(request, e, "The bearer token is unknown, malformed or revoked");
     }
 
@@ -111,6 +129,9 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, HttpServerRequest request) {
         // The JSON body reader wraps Jackson's errors; answer them as the Jackson mappers do.
+        if (e.getCause() instanceof StreamConstraintsException limits) {
+            return jsonProcessing(limits, request);
+        }
         if (e.getCause() instanceof JsonParseException parse) {
             return jsonParse(parse, request);
         }
@@ -126,6 +147,7 @@ public class ProblemMappers {
             case NOT_FOUND -> "Nothing is at " + request.path();
             case METHOD_NOT_ALLOWED -> request.method() + " is not supported on " + request.path();
             case UNSUPPORTED_MEDIA_TYPE -> "This endpoint does not accept the request's Content-Type";
+            case PAYLOAD_TOO_LARGE -> "The request body is larger than this server accepts";
             case NOT_ACCEPTABLE -> "This endpoint cannot answer in the requested media type";
             case INTERNAL_ERROR -> null;
             default -> code.title();
@@ -142,12 +164,16 @@ public class ProblemMappers {
                 builder.header(HttpHeaders.ALLOW, allow);
             }
         }
-        LOG.debugf("%s %s -> %d: %s", request.method(), request.path(), code.status(), e.getMessage());
+        LOG.debugf("%s %s -> %d: %s", request.method(), LogText.escape(request.path()), code.status(),
+                LogText.escape(e.getMessage()));
         return builder.build();
     }
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, HttpServerRequest request) {
+        if (DatabaseFailures.isUnavailable(e)) {
+            return databaseUnavailable(e, request);
+        }
         String reference = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error on %s %s (reference %s)", request.method(), request.path(), reference);
         return Response.status(500).type(Problem.MEDIA_TYPE)
@@ -157,8 +183,22 @@ public class ProblemMappers {
                 .build();
     }
 
+    /** 503 with Retry-After: PostgreSQL is down, stalled or out of connections; the request can be repeated. */
+    private static Response databaseUnavailable(Throwable e, HttpServerRequest request) {
+        String reference = UUID.randomUUID().toString();
+        LOG.warnf("Database unavailable on %s %s (reference %s): %s", request.method(), request.path(), reference,
+                e.toString());
+        return Response.status(503).type(Problem.MEDIA_TYPE)
+                .header(HttpHeaders.RETRY_AFTER, Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS))
+                .entity(Problem.of(ErrorCode.DATABASE_UNAVAILABLE,
+                        "The database cannot be reached right now; try again in "
+                                + DatabaseFailures.RETRY_AFTER_SECONDS + " s (reference " + reference + ")",
+                        request.path()))
+                .build();
+    }
+
     private static Response unauthenticated(HttpServerRequest request, Exception e, String detail) {
-        LOG.debugf("%s %s -> 401: %s", request.method(), request.path(), e.getMessage());
+        LOG.debugf("%s %s -> 401: %s", request.method(), LogText.escape(request.path()), LogText.escape(e.getMessage()));
         return Response.status(401).type(Problem.MEDIA_TYPE)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .entity(Problem.of(ErrorCode.UNAUTHENTICATED, detail, request.path()))
@@ -169,7 +209,7 @@ public class ProblemMappers {
         if (problem.status() >= 500) {
             LOG.errorf(e, "%s: %s", problem.code(), problem.detail());
         } else {
-            LOG.debugf("%s: %s", problem.code(), problem.detail());
+            LOG.debugf("%s: %s", problem.code(), LogText.escape(problem.detail()));
         }
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
     }

@@ -1,6 +1,8 @@
 package dev.quantgate.security;
 
 import dev.quantgate.api.Roles;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,11 +15,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Checks a presented secret: the bootstrap admin token from configuration, or a live token in
- * the database found by its SHA-256. Valid tokens are cached briefly; {@link #forget} drops one
- * at once (revocation).
+ * the database found by its SHA-256. A secret that does not have the shape QuantGate issues
+ * ({@code qg_} and 43 base64url characters) is refused without a lookup; valid tokens and unknown
+ * well-formed ones are cached briefly (bounded, keyed by the hash), so a flood of garbage tokens
+ * costs at most one database lookup per distinct token per {@code token-cache-ttl}.
+ * {@link #forget} drops a hash from both caches at once (revocation, creation).
  */
 @ApplicationScoped
 public class TokenAuthenticator {
@@ -28,14 +34,22 @@ public class TokenAuthenticator {
     private static final int MIN_BOOTSTRAP_LENGTH = 24;
     private static final Logger LOG = Logger.getLogger(TokenAuthenticator.class);
 
+    private static final Pattern ISSUED_SHAPE = Pattern.compile(
+            Pattern.quote(TokenHashing.SECRET_PREFIX) + "[A-Za-z0-9_-]{43}");
+
     private final SecurityConfig config;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, Long> unknown = new ConcurrentHashMap<>();
+    private final Counter lookups;
 
     private record Cached(TokenPrincipal principal, long expiresAtNanos) {
     }
 
-    public TokenAuthenticator(SecurityConfig config) {
+    public TokenAuthenticator(SecurityConfig config, MeterRegistry meters) {
         this.config = config;
+        this.lookups = Counter.builder("quantgate.security.token.lookups")
+                .description("API token lookups that reached the database")
+                .register(meters);
     }
 
     void warnAboutWeakBootstrapToken(@Observes StartupEvent event) {
@@ -56,27 +70,45 @@ public class TokenAuthenticator {
                 TokenHashing.sha256Hex(admin.get()).getBytes(StandardCharsets.US_ASCII))) {
             return Optional.of(new TokenPrincipal("bootstrap", BOOTSTRAP_ADMIN, Set.of(Roles.ADMIN)));
         }
+        if (!ISSUED_SHAPE.matcher(secret).matches()) {
+            return Optional.empty();
+        }
         long now = System.nanoTime();
         Cached cached = cache.get(hash);
         if (cached != null && now - cached.expiresAtNanos() < 0) {
             return Optional.of(cached.principal());
         }
+        Long unknownUntil = unknown.get(hash);
+        if (unknownUntil != null && now - unknownUntil < 0) {
+            return Optional.empty();
+        }
+        lookups.increment();
         Optional<TokenPrincipal> found = ApiTokenEntity.findByHash(hash)
                 .filter(t -> !t.isRevoked())
                 .map(t -> new TokenPrincipal(t.id.toString(), t.name, t.roleSet()));
+        long expires = now + config.tokenCacheTtl().toNanos();
         if (found.isPresent()) {
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();
             }
-            cache.put(hash, new Cached(found.get(), now + config.tokenCacheTtl().toNanos()));
+            cache.put(hash, new Cached(found.get(), expires));
+            unknown.remove(hash);
         } else {
             cache.remove(hash);
+            if (unknown.size() >= MAX_CACHED) {
+                unknown.clear();
+            }
+            unknown.put(hash, expires);
         }
         return found;
     }
 
-    /** Drops a token from the cache, so that its revocation takes effect on the next request. */
+    /**
+     * Drops a token hash from both caches: a revoked token stops authenticating on the next
+     * request, a newly created one authenticates at once even if its hash was looked up before.
+     */
     public void forget(String tokenHash) {
         cache.remove(tokenHash);
+        unknown.remove(tokenHash);
     }
 }

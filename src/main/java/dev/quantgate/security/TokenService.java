@@ -47,6 +47,7 @@ public class TokenService {
         token.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         token.createdBy = createdBy;
         token.persistAndFlush();
+        authenticator.forget(token.tokenHash);
         return new CreatedToken(token.id, token.name, List.copyOf(token.roleSet()), token.prefix, token.createdAt, secret);
     }
 

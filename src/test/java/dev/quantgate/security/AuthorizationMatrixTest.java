@@ -17,6 +17,13 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,15 +32,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,6 +56,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p><b>Adding an endpoint? Add a row to {@link #ENDPOINTS}</b> with the roles that may call it
  * (and a body or a path that makes the allowed call succeed); endpoints open to anyone (health,
  * metrics, OpenAPI, the signed MLflow webhook) go in {@link #OPEN}.
+ * {@link #shouldHaveARowForEveryEndpoint} finds every JAX-RS resource method in the application by
+ * reflection and fails for one without a row.
  */
 @QuarkusTest
 class AuthorizationMatrixTest {
@@ -186,6 +201,57 @@ class AuthorizationMatrixTest {
     void shouldAnswer401ForANonBearerScheme(Endpoint endpoint) {
         endpoint.call(RestAssured.given().header("Authorization", "Basic YWRtaW46YWRtaW4="))
                 .then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void shouldHaveARowForEveryEndpoint() {
+        JavaClasses classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.quantgate");
+        List<String> endpoints = new ArrayList<>();
+        for (JavaClass javaClass : classes) {
+            if (!javaClass.isAnnotatedWith(Path.class)) {
+                continue;
+            }
+            Class<?> resource = javaClass.reflect();
+            String base = resource.getAnnotation(Path.class).value();
+            for (Method method : resource.getMethods()) {
+                String verb = httpMethod(method);
+                if (verb != null) {
+                    Path sub = method.getAnnotation(Path.class);
+                    endpoints.add(verb + " " + join(base, sub == null ? "" : sub.value()));
+                }
+            }
+        }
+        assertFalse(endpoints.isEmpty(), "no JAX-RS resource found: the scan is broken");
+        List<String> rows = ENDPOINTS.stream().map(e -> e.method() + " " + e.path().get().split("\\?")[0]).toList();
+        List<String> missing = endpoints.stream()
+                .filter(endpoint -> rows.stream().noneMatch(row -> matches(endpoint, row)))
+                .sorted()
+                .toList();
+        assertTrue(missing.isEmpty(), "Endpoints without a row in AuthorizationMatrixTest.ENDPOINTS: " + missing);
+    }
+
+    private static String httpMethod(Method method) {
+        for (Annotation annotation : method.getAnnotations()) {
+            HttpMethod verb = annotation.annotationType().getAnnotation(HttpMethod.class);
+            if (verb != null) {
+                return verb.value();
+            }
+        }
+        return null;
+    }
+
+    private static String join(String base, String sub) {
+        String path = ("/" + base + "/" + sub).replaceAll("/+", "/");
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    /** "GET /a/{name}/b" matches the row "GET /a/matrix-model/b". */
+    private static boolean matches(String endpoint, String row) {
+        String regex = Arrays.stream(endpoint.split("\\{[^}]*}", -1)).map(Pattern::quote)
+                .collect(Collectors.joining("[^/]+"));
+        return row.matches(regex);
     }
 
     @ParameterizedTest(name = "GET {0} is open")

@@ -2,6 +2,7 @@ package dev.quantgate.mlflow.webhook;
 
 import dev.quantgate.kernel.BackgroundLoop;
 import dev.quantgate.kernel.Loops;
+import dev.quantgate.logging.LogText;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
@@ -120,7 +121,51 @@ public class InboxWriter {
                 distinct.add(item);
             }
         }
-        int n = distinct.size();
+        Set<String> inserted = new HashSet<>();
+        Set<String> refused = new HashSet<>();
+        try {
+            inserted.addAll(insert(distinct));
+        } catch (SQLException e) {
+            if (!isRowProblem(e)) {
+                throw new IllegalStateException("Cannot store " + distinct.size() + " webhook deliveries: "
+                        + e.getMessage(), e);
+            }
+            // A row the checks before batching missed fails the statement: store row by row, so
+            // only that row is refused and its neighbours are stored.
+            LOG.warnf("A batch of %d webhook deliveries failed (%s); storing them one by one", distinct.size(),
+                    e.getMessage());
+            for (Item item : distinct) {
+                try {
+                    inserted.addAll(distinct.size() == 1 ? rethrow(e) : insert(List.of(item)));
+                } catch (SQLException rowFailure) {
+                    if (!isRowProblem(rowFailure)) {
+                        throw new IllegalStateException("Cannot store webhook delivery: " + rowFailure.getMessage(),
+                                rowFailure);
+                    }
+                    refuse(item, rowFailure);
+                    refused.add(item.row().deliveryId());
+                }
+            }
+        }
+        if (!inserted.isEmpty()) {
+            processor.wake();
+        }
+        for (Item item : batch) {
+            if (refused.contains(item.row().deliveryId())) {
+                if (!item.done().isDone()) {
+                    item.done().completeExceptionally(new UnstorableRowException(
+                            "The delivery cannot be stored as it is (a field does not fit its column)"));
+                }
+                continue;
+            }
+            // remove(): only the first item of an id stored in this batch counts as stored
+            item.done().complete(inserted.remove(item.row().deliveryId()) ? Outcome.STORED : Outcome.DUPLICATE);
+        }
+    }
+
+    /** One statement, one transaction (outside JTA the connection auto-commits); answers the ids it stored. */
+    private Set<String> insert(List<Item> items) throws SQLException {
+        int n = items.size();
         String[] ids = new String[n];
         Long[] signedAt = new Long[n];
         String[] entities = new String[n];
@@ -129,7 +174,7 @@ public class InboxWriter {
         String[] orderKeys = new String[n];
         String[] bodies = new String[n];
         for (int i = 0; i < n; i++) {
-            Row r = distinct.get(i).row();
+            Row r = items.get(i).row();
             ids[i] = r.deliveryId();
             signedAt[i] = r.signedAt();
             entities[i] = r.entity();
@@ -139,7 +184,6 @@ public class InboxWriter {
             bodies[i] = r.body();
         }
         Set<String> inserted = new HashSet<>();
-        // Outside any JTA transaction the connection auto-commits: the one statement is the whole transaction.
         try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(INSERT)) {
             insert.setArray(1, c.createArrayOf("varchar", ids));
             insert.setArray(2, c.createArrayOf("bigint", signedAt));
@@ -153,15 +197,31 @@ public class InboxWriter {
                     inserted.add(rs.getString(1));
                 }
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot store " + n + " webhook deliveries: " + e.getMessage(), e);
         }
-        if (!inserted.isEmpty()) {
-            processor.wake();
-        }
-        for (Item item : batch) {
-            // remove(): only the first item of an id stored in this batch counts as stored
-            item.done().complete(inserted.remove(item.row().deliveryId()) ? Outcome.STORED : Outcome.DUPLICATE);
+        return inserted;
+    }
+
+    private static Set<String> rethrow(SQLException e) throws SQLException {
+        throw e;
+    }
+
+    /** SQLSTATE class 22 (data exception: too long, NUL, bad encoding) or 23 (integrity): this row's fault. */
+    private static boolean isRowProblem(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private static void refuse(Item item, SQLException e) {
+        LOG.warnf("Webhook delivery %s cannot be stored: %s", LogText.escape(item.row().deliveryId()),
+                LogText.escape(e.getMessage()));
+        item.done().completeExceptionally(new UnstorableRowException(
+                "The delivery cannot be stored as it is (a field does not fit its column)"));
+    }
+
+    /** A delivery PostgreSQL refused for its own content: answered 400 and recorded as rejected, never 503. */
+    public static final class UnstorableRowException extends RuntimeException {
+        UnstorableRowException(String message) {
+            super(message);
         }
     }
 }

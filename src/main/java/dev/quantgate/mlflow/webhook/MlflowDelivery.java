@@ -1,8 +1,10 @@
 package dev.quantgate.mlflow.webhook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quantgate.api.JsonLimits;
 import dev.quantgate.registry.RegistryEvent;
 import dev.quantgate.registry.RegistryEvent.Kind;
 
@@ -27,17 +29,22 @@ import java.util.Optional;
  */
 public record MlflowDelivery(String entity, String action, String model, JsonNode data, Instant occurredAt) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(JsonLimits.newFactory());
 
     /** Parses and checks a body already authenticated by its signature. */
     public static MlflowDelivery parse(byte[] body) throws MalformedDeliveryException {
         JsonNode root;
         try {
             root = JSON.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw new MalformedDeliveryException("malformed_json", JsonLimits.describe());
         } catch (JsonProcessingException e) {
-            throw new MalformedDeliveryException("malformed_json", "The body is not well-formed JSON (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
-        } catch (IOException e) {
+            throw new MalformedDeliveryException("malformed_json", e.getLocation() == null
+                    ? "The body is not well-formed JSON"
+                    : "The body is not well-formed JSON (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")");
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            // Never let a body escape as an uncaught exception on the event loop.
             throw new MalformedDeliveryException("malformed_json", "The body is not well-formed JSON");
         }
         if (root == null || !root.isObject()) {

@@ -3,8 +3,10 @@ package dev.quantgate.mlflow.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.quantgate.api.DatabaseFailures;
 import dev.quantgate.api.ErrorCode;
 import dev.quantgate.api.Problem;
+import dev.quantgate.logging.LogText;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -20,6 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code POST /api/v1/mlflow/webhooks}: MLflow OSS webhook deliveries. Open to anonymous callers
@@ -114,7 +119,15 @@ public class WebhookReceiver {
         request.exceptionHandler(e -> LOG.debugf("Webhook request failed while reading: %s", e.getMessage()));
         request.endHandler(v -> {
             if (!refused[0]) {
-                receive(ctx, body.getBytes());
+                try {
+                    receive(ctx, body.getBytes());
+                } catch (RuntimeException | StackOverflowError e) {
+                    // Never an uncaught exception on the event loop: the caller gets an answer.
+                    String reference = UUID.randomUUID().toString();
+                    LOG.errorf(e, "Unexpected error receiving MLflow delivery (reference %s)", reference);
+                    respond(ctx, 500, Problem.MEDIA_TYPE, problem(ErrorCode.INTERNAL_ERROR,
+                            "Something went wrong on our side; the logs carry the details under reference " + reference));
+                }
             }
         });
         request.resume();
@@ -128,6 +141,11 @@ public class WebhookReceiver {
         if (deliveryId == null || deliveryId.isBlank() || timestamp == null || timestamp.isBlank()) {
             rejections.refuse(ctx, Rejection.MISSING_HEADERS, deliveryId,
                     "A delivery needs the headers " + DELIVERY_ID + " and " + TIMESTAMP);
+            return;
+        }
+        if (hasControlCharacter(deliveryId)) {
+            rejections.refuse(ctx, Rejection.INVALID_DELIVERY_ID, null,
+                    DELIVERY_ID + " holds a control character (such as NUL); MLflow sends a UUID");
             return;
         }
         if (deliveryId.length() > MAX_DELIVERY_ID) {
@@ -170,10 +188,24 @@ public class WebhookReceiver {
         String orderKey = delivery.model() != null ? "model:" + delivery.model() : "delivery:" + deliveryId;
         InboxWriter.Row row = new InboxWriter.Row(deliveryId, signedAt, delivery.entity(), delivery.action(),
                 delivery.model(), orderKey, new String(body, StandardCharsets.UTF_8));
+        Optional<String> unstorable = InboxRowLimits.problem(row);
+        if (unstorable.isPresent()) {
+            // Refused alone, before it joins a group commit: its neighbours are stored.
+            rejections.refuseMalformed(ctx, new MalformedDeliveryException(Rejection.UNSTORABLE_FIELD.tag,
+                    unstorable.get()), deliveryId, signedAt, body);
+            return;
+        }
         Context context = Vertx.currentContext();
         writer.store(row).whenComplete((outcome, failure) -> context.runOnContext(v -> {
-            if (failure != null) {
-                LOG.errorf("Could not store MLflow delivery %s: %s", deliveryId, failure.getMessage());
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof InboxWriter.UnstorableRowException refusedRow) {
+                rejections.refuseMalformed(ctx, new MalformedDeliveryException(Rejection.UNSTORABLE_FIELD.tag,
+                        refusedRow.getMessage()), deliveryId, signedAt, body);
+            } else if (failure != null) {
+                LOG.errorf("Could not store MLflow delivery %s: %s", LogText.escape(deliveryId),
+                        LogText.escape(failure.getMessage()));
+                ctx.response().putHeader("Retry-After", Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS));
                 respond(ctx, 503, Problem.MEDIA_TYPE, problem(ErrorCode.SERVICE_UNAVAILABLE,
                         "The delivery could not be stored; MLflow retries it"));
             } else if (outcome == InboxWriter.Outcome.STORED) {
@@ -203,10 +235,18 @@ public class WebhookReceiver {
         return json(Problem.of(code, detail, PATH));
     }
 
-    /** 413 has no entry in the shared error catalogue; the problem is spelled out here. */
     static byte[] tooLarge(String detail) {
-        return json(new Problem("https://quantgate.dev/problems/payload-too-large", "Payload too large", 413, detail,
-                PATH, "PAYLOAD_TOO_LARGE", null));
+        return problem(ErrorCode.PAYLOAD_TOO_LARGE, detail);
+    }
+
+    private static boolean hasControlCharacter(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (ch < 0x20 || ch == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] ack(String deliveryId, String status) {
@@ -231,8 +271,11 @@ public class WebhookReceiver {
         BAD_SIGNATURE("bad_signature", 401),
         STALE_TIMESTAMP("stale_timestamp", 401),
         BODY_TOO_LARGE("body_too_large", 413),
+        INVALID_DELIVERY_ID("invalid_delivery_id", 400),
         MALFORMED_JSON("malformed_json", 400),
-        INVALID_PAYLOAD("invalid_payload", 400);
+        INVALID_PAYLOAD("invalid_payload", 400),
+        /** A field longer than its inbox column, or a NUL: the row cannot be stored as it is. */
+        UNSTORABLE_FIELD("unstorable_field", 400);
 
         final String tag;
         final int status;
