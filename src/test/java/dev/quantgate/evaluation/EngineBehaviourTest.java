@@ -3,7 +3,7 @@ package dev.quantgate.evaluation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.evaluation.engine.EvaluationOptions;
-import dev.quantgate.evaluation.engine.EvaluationResult;
+import dev.quantgate.evaluation.result.EvaluationResult;
 import dev.quantgate.evaluation.engine.Evaluator;
 import dev.quantgate.evaluation.engine.SensitiveAttribute;
 import dev.quantgate.evaluation.engine.Task;

@@ -1,11 +1,11 @@
 package dev.quantgate.evaluation.dataset;
 
 import dev.quantgate.evaluation.BadInputException;
+import dev.quantgate.evaluation.TransientIoException;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +47,10 @@ public final class Datasets {
                 // digesting
             }
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BadInputException(file + " does not exist");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new TransientIoException("cannot read " + file + ": " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,0 +1,24 @@
+package dev.quantgate.evaluation.engine;
+
+import java.util.Locale;
+
+/** How a 95% interval is read from the paired bootstrap's resamples. */
+public enum IntervalMethod {
+    /** Bias-corrected and accelerated (Efron 1987): bias from the resamples, acceleration from a delete-block jackknife. */
+    BCA,
+    /** The 2.5th and 97.5th percentiles of the resamples. */
+    PERCENTILE;
+
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static IntervalMethod parse(String s) {
+        for (IntervalMethod m : values()) {
+            if (m.key().equals(s)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("interval method must be bca or percentile, not '" + s + "'");
+    }
+}
