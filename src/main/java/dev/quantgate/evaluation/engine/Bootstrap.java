@@ -77,8 +77,13 @@ public final class Bootstrap {
             }
             Arrays.sort(v, 0, n);
             double[] q = jack == null ? new double[]{ALPHA, 1 - ALPHA} : bcaLevels(v, n, point[j], jack[j]);
-            low[j] = percentile(v, n, q[0]);
-            high[j] = percentile(v, n, q[1]);
+            if (method == IntervalMethod.BASIC) {
+                low[j] = 2 * point[j] - percentile(v, n, 1 - ALPHA);
+                high[j] = 2 * point[j] - percentile(v, n, ALPHA);
+            } else {
+                low[j] = percentile(v, n, q[0]);
+                high[j] = percentile(v, n, q[1]);
+            }
         }
         return new Intervals(low, high, iterations, method);
     }

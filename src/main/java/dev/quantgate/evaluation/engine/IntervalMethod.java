@@ -7,7 +7,9 @@ public enum IntervalMethod {
     /** Bias-corrected and accelerated (Efron 1987): bias from the resamples, acceleration from a delete-block jackknife. */
     BCA,
     /** The 2.5th and 97.5th percentiles of the resamples. */
-    PERCENTILE;
+    PERCENTILE,
+    /** The basic (reverse-percentile) interval: the estimate minus the resamples' spread around it, both ends mirrored. */
+    BASIC;
 
     public String key() {
         return name().toLowerCase(Locale.ROOT);
@@ -19,6 +21,6 @@ public enum IntervalMethod {
                 return m;
             }
         }
-        throw new IllegalArgumentException("interval method must be bca or percentile, not '" + s + "'");
+        throw new IllegalArgumentException("interval method must be bca, percentile or basic, not '" + s + "'");
     }
 }
