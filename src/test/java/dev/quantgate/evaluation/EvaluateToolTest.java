@@ -105,6 +105,30 @@ class EvaluateToolTest {
     }
 
     @Test
+    void shouldExitFourOnAnIoFailureAndTwoOnBadInput() throws Exception {
+        Path blocker = Files.writeString(dir.resolve("not-a-directory"), "x");
+        assertEquals(4, run(base("--out", blocker.resolve("report.json").toString())), err);
+        assertTrue(err.contains("cannot write") && err.contains("try again"), err);
+        assertFalse(err.contains("Exception"), err);
+        assertEquals(2, run(base("--batch-size", "0")));
+        assertTrue(err.contains("the batch size must be at least 1, not 0"), err);
+        assertEquals(2, run(base("--interval", "wild")));
+        assertTrue(err.contains("interval method must be auto, bca, percentile or basic"), err);
+    }
+
+    @Test
+    void shouldRecordTheBatchSizeAndTheOptionsHash() throws Exception {
+        assertEquals(0, run(base("--batch-size", "7", "--deployment-batch-size", "7")), err);
+        JsonNode r = new ObjectMapper().readTree(out);
+        assertEquals(7, r.at("/runtime/batch_size").asInt());
+        assertEquals(7, r.at("/config/batch_size").asInt());
+        assertEquals(7, r.at("/config/deployment_batch_size").asInt());
+        assertEquals(dev.quantgate.evaluation.engine.EvaluationOptions.parse(
+                new ObjectMapper().writeValueAsString(r.get("config"))).sha256(), r.at("/config_sha256").asText());
+        assertTrue(r.at("/runtime/execution_providers").asText().endsWith("CPU"));
+    }
+
+    @Test
     void shouldGiveTheSameReportForTheSameSeed() {
         assertEquals(0, run(base("--seed", "9")));
         String first = out;

@@ -43,7 +43,7 @@ class EvaluationOptionsSpecTest {
     @Test
     void shouldWriteSortedKeysWithoutWhitespace() {
         String json = new EvaluationOptions().labelColumn("y").toCanonicalJson();
-        assertTrue(json.startsWith("{\"batch_size\":1024,\"bootstrap\":{\"confidence\":0.95,\"interval\":\"bca\""), json);
+        assertTrue(json.startsWith("{\"batch_size\":1024,\"bootstrap\":{\"confidence\":0.95,\"interval\":\"auto\""), json);
         assertTrue(!json.contains(" ") && !json.contains("\n"), json);
     }
 

@@ -38,8 +38,9 @@ public final class Bootstrap {
         void fill(int i, byte[] mult);
     }
 
-    static Intervals run(MetricsEngine engine, double[] point, int rows, int iterations, long seed, int threads,
+    static Intervals run(MetricsEngine engine, Figures figuresWithKeys, int rows, int iterations, long seed, int threads,
                          IntervalMethod method) {
+        double[] point = figuresWithKeys.values();
         long[] seeds = new long[iterations];
         SplittableRandom master = new SplittableRandom(seed);
         for (int i = 0; i < iterations; i++) {
@@ -56,7 +57,7 @@ public final class Bootstrap {
             }
         });
         double[][] jack = null;
-        if (method == IntervalMethod.BCA) {
+        if (method == IntervalMethod.BCA || method == IntervalMethod.AUTO) {
             int blocks = Math.min(rows, JACKKNIFE_BLOCKS);
             jack = replicate(engine, figures, blocks, threads, (b, mult) -> {
                 Arrays.fill(mult, (byte) 1);
@@ -76,8 +77,9 @@ public final class Bootstrap {
                 }
             }
             Arrays.sort(v, 0, n);
-            double[] q = jack == null ? new double[]{ALPHA, 1 - ALPHA} : bcaLevels(v, n, point[j], jack[j]);
-            if (method == IntervalMethod.BASIC) {
+            IntervalMethod m = method == IntervalMethod.AUTO ? auto(figuresWithKeys.key(j)) : method;
+            double[] q = m == IntervalMethod.BCA ? bcaLevels(v, n, point[j], jack[j]) : new double[]{ALPHA, 1 - ALPHA};
+            if (m == IntervalMethod.BASIC) {
                 low[j] = 2 * point[j] - percentile(v, n, 1 - ALPHA);
                 high[j] = 2 * point[j] - percentile(v, n, ALPHA);
             } else {
@@ -86,6 +88,12 @@ public final class Bootstrap {
             }
         }
         return new Intervals(low, high, iterations, method);
+    }
+
+    /** AUTO's choice for one figure: percentile for variant − source differences, BCa otherwise. */
+    static IntervalMethod auto(FigureKey key) {
+        return key.part() == FigureKey.Part.DELTA || key.part() == FigureKey.Part.IMPACT
+                ? IntervalMethod.PERCENTILE : IntervalMethod.BCA;
     }
 
     /**

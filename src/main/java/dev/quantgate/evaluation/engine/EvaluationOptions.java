@@ -52,7 +52,7 @@ public final class EvaluationOptions {
     private DisparityMethod method = DisparityMethod.BETWEEN_GROUPS;
     private int bootstrap = 1000;
     private long seed = 7;
-    private IntervalMethod intervalMethod = IntervalMethod.BCA;
+    private IntervalMethod intervalMethod = IntervalMethod.AUTO;
     private Path calibration;
     private double calibrationFactor = 2.0;
     private String predSourceColumn = "y_pred_source";
@@ -123,7 +123,7 @@ public final class EvaluationOptions {
     public long seed() { return seed; }
     public EvaluationOptions seed(long v) { set().seed = v; return this; }
 
-    /** How intervals are read from the resamples (default BCa). */
+    /** How intervals are read from the resamples (default {@link IntervalMethod#AUTO}). */
     public IntervalMethod intervalMethod() { return intervalMethod; }
     public EvaluationOptions intervalMethod(IntervalMethod v) { set().intervalMethod = v; return this; }
 

@@ -69,7 +69,7 @@ public final class Evaluator {
         long t1 = System.nanoTime();
         Bootstrap.Intervals intervals = null;
         if (o.bootstrap() > 0) {
-            intervals = Bootstrap.run(engine, point.values(), d.rows(), o.bootstrap(), o.seed(), o.threads(), o.intervalMethod());
+            intervals = Bootstrap.run(engine, point, d.rows(), o.bootstrap(), o.seed(), o.threads(), o.intervalMethod());
         } else {
             warnings.add(new Warning(Code.NO_INTERVALS, "bootstrap disabled: no confidence intervals"));
         }
