@@ -34,8 +34,10 @@ public final class Datasets {
                 return new JsonLinesReader(reader, description);
             }
             return new CsvReader(reader, description);
-        } catch (IOException e) {
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
             throw new BadInputException("cannot read dataset " + file + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new TransientIoException("cannot read dataset " + file + ": " + e.getMessage(), e);
         }
     }
 

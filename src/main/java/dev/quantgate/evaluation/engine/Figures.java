@@ -56,6 +56,17 @@ public final class Figures {
         }
     }
 
+    /**
+     * Puts again the figures put at {@code [from, to)}, as {@code kind} (a section whose groups all have enough rows
+     * has the same fairness figures over all groups and over supported groups).
+     */
+    void repeat(int from, int to, FigureKey.Kind kind) {
+        for (int i = from; i < to; i++) {
+            FigureKey k = recording ? keys.get(i) : null;
+            put(k == null ? null : new FigureKey(k.part(), kind, k.section(), k.group(), k.metric()), values[i]);
+        }
+    }
+
     public int size() {
         return n;
     }

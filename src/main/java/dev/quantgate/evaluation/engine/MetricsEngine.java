@@ -349,8 +349,13 @@ final class MetricsEngine {
             }
         }
         for (int s = 0; s < layout.sections.size(); s++) {
+            int from = out.size();
             fairness(ws, conf, source, s, Kind.FAIRNESS, allGroups[s], out);
-            fairness(ws, conf, source, s, Kind.FAIRNESS_SUPPORTED, supportedGroups[s], out);
+            if (supportedGroups[s].length == allGroups[s].length) {
+                out.repeat(from, out.size(), Kind.FAIRNESS_SUPPORTED);
+            } else {
+                fairness(ws, conf, source, s, Kind.FAIRNESS_SUPPORTED, supportedGroups[s], out);
+            }
             privileged(conf, s, out);
         }
     }
