@@ -87,6 +87,30 @@ class ExternalDataEvaluationTest {
     }
 
     @Test
+    void shouldTakeTheMlflowModelDirectoryItself() throws Exception {
+        Path mlflowDir = Files.createDirectories(dir.resolve("artifacts/model"));
+        String sidecar = UUID.randomUUID().toString();
+        ExternalDataModels.binary(mlflowDir, FEATURES, w, -2f, sidecar, sidecar);
+        Files.move(mlflowDir.resolve("model.onnx"), mlflowDir.resolve("credit.onnx"));
+        Files.writeString(mlflowDir.resolve("MLmodel"), """
+                artifact_path: model
+                flavors:
+                  onnx:
+                    code: null
+                    data: credit.onnx
+                    onnx_version: 1.17.0
+                  python_function:
+                    data: credit.onnx
+                    loader_module: mlflow.onnx
+                mlflow_version: 3.5.1
+                """);
+        assertEquals(0, run(mlflowDir, inline()), err);
+        JsonNode r = JSON.readTree(out);
+        assertEquals("credit.onnx", r.at("/models/source/file").asText());
+        assertEquals(java.util.Set.of("credit.onnx", sidecar), java.util.Set.copyOf(iterate(r.at("/models/source/files"))));
+    }
+
+    @Test
     void shouldReadTensorsSpreadOverSeveralFiles() throws Exception {
         Path d = Files.createDirectories(dir.resolve("multi"));
         Path model = ExternalDataModels.binary(d, FEATURES, w, -2f, "weights/w.bin", "b.bin");

@@ -111,15 +111,16 @@ public final class ModelBenchmark {
         }
 
         static Loaded open(Path model, OrtRuntime runtime, BenchmarkOptions o) {
-            ModelFiles files = ModelFiles.inspect(model);
+            ModelFiles files = ModelFiles.inspect(ModelFiles.locate(model));
+            Path file = files.model();
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             long before = resident();
             long t0 = System.nanoTime();
             OrtSession session;
             try (OrtSession.SessionOptions options = OnnxModelRunner.sessionOptions(runtime)) {
-                session = env.createSession(model.toString(), options);
+                session = env.createSession(file.toString(), options);
             } catch (OrtException e) {
-                throw new BadInputException("model " + model.getFileName() + " cannot be loaded by ONNX Runtime: "
+                throw new BadInputException("model " + file.getFileName() + " cannot be loaded by ONNX Runtime: "
                         + e.getMessage(), e);
             }
             long load = System.nanoTime() - t0;

@@ -36,6 +36,50 @@ public record ModelFiles(Path model, SortedMap<String, String> files, boolean dy
     private static final Set<String> DYNAMIC_OPS = Set.of("DynamicQuantizeLinear", "DynamicQuantizeMatMul",
             "DynamicQuantizeLSTM", "MatMulIntegerToFloat");
 
+    /**
+     * The ONNX file a path names: the path itself when it is a file; in an MLflow model directory (one with an
+     * {@code MLmodel} file) the file its onnx flavor's {@code data} names, else {@code model.onnx}; in any other
+     * directory its only {@code .onnx} file.
+     */
+    public static Path locate(Path path) {
+        if (!Files.isDirectory(path)) {
+            return path;
+        }
+        Path mlmodel = path.resolve("MLmodel");
+        if (Files.isRegularFile(mlmodel)) {
+            // flavors: onnx: data: model.onnx (MLflow writes the onnx flavor's keys at four spaces)
+            String data = "model.onnx";
+            String flavor = "";
+            for (String line : readLines(mlmodel)) {
+                if (line.startsWith("  ") && !line.startsWith("   ") && line.strip().endsWith(":")) {
+                    flavor = line.strip();
+                } else if (flavor.equals("onnx:") && line.startsWith("    data:")) {
+                    data = line.substring("    data:".length()).strip();
+                }
+            }
+            return confine(path.toAbsolutePath(), data, "MLflow model " + path.getFileName());
+        }
+        List<Path> onnx;
+        try (var files = Files.list(path)) {
+            onnx = files.filter(f -> f.getFileName().toString().endsWith(".onnx")).toList();
+        } catch (IOException e) {
+            throw new TransientIoException("cannot list " + path + ": " + e.getMessage(), e);
+        }
+        if (onnx.size() != 1) {
+            throw new BadInputException(path + " is a directory with " + onnx.size() + " .onnx files and no MLmodel: "
+                    + "name the model file");
+        }
+        return onnx.get(0);
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new TransientIoException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Reads a model's graph (not its external weights), checks its sidecars and hashes every file. */
     public static ModelFiles inspect(Path model) {
         String name = "model " + model.getFileName();

@@ -76,12 +76,16 @@ public final class OnnxModelRunner implements AutoCloseable {
         return new OrtRuntime(intraOpThreads, true);
     }
 
-    /** Loads a model by path, so ONNX Runtime resolves its external-data files beside it. */
+    /**
+     * Loads a model by path, so ONNX Runtime resolves its external-data files beside it; {@code model} is the
+     * {@code .onnx} file or an MLflow model directory (see {@link ModelFiles#locate}).
+     */
     public OnnxModelRunner(Path model, int intraOpThreads) {
-        this(model, ModelFiles.inspect(model), runtime(intraOpThreads));
+        this(ModelFiles.inspect(ModelFiles.locate(model)), runtime(intraOpThreads));
     }
 
-    public OnnxModelRunner(Path model, ModelFiles files, OrtRuntime runtime) {
+    public OnnxModelRunner(ModelFiles files, OrtRuntime runtime) {
+        Path model = files.model();
         this.description = "model " + model.getFileName();
         this.files = files;
         this.providers = runtime.providers();

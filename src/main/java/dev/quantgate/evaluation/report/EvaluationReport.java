@@ -54,9 +54,7 @@ public final class EvaluationReport {
         putModel(root, "delta", r.delta());
         putModel(root, "fidelity", r.fidelity());
         if (r.flips() != null) {
-            Map<String, Object> flips = change(r.flips());
-            flips.remove("worst");
-            root.put("flips", flips);
+            root.put("flips", change(r.flips()));
         }
         if (r.impact() != null) {
             Map<String, Object> impact = new TreeMap<>();
