@@ -15,11 +15,8 @@ import dev.quantgate.evaluation.result.Warning;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Reads a dataset once, streaming: runs both models batch by batch (or reads predictions made elsewhere) and
