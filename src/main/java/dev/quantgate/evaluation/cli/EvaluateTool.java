@@ -338,8 +338,8 @@ public final class EvaluateTool implements Tool {
                   --intersections            also report the intersection of all sensitive attributes (sex&race)
                   --threshold 0.5            positive when the positive-class probability is at least this
                   --bootstrap 1000           paired bootstrap iterations (0: no intervals)
-                  --interval auto            how intervals are read from the resamples: auto (BCa for each model's
-                                             figures and flips, percentile for differences), bca, percentile, basic
+                  --interval auto            how intervals are read from the resamples: auto (BCa for flip rates,
+                                             percentile for the rest), bca, percentile, basic
                   --seed 7                   bootstrap seed
                   --out report.json          write the JSON report here (default: standard output)
                   --markdown report.md       also write a Markdown rendering

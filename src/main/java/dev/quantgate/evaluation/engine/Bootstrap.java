@@ -90,10 +90,9 @@ public final class Bootstrap {
         return new Intervals(low, high, iterations, method);
     }
 
-    /** AUTO's choice for one figure: percentile for variant − source differences, BCa otherwise. */
+    /** AUTO's choice for one figure: BCa for flip rates, percentile otherwise (see {@link IntervalMethod#AUTO}). */
     static IntervalMethod auto(FigureKey key) {
-        return key.part() == FigureKey.Part.DELTA || key.part() == FigureKey.Part.IMPACT
-                ? IntervalMethod.PERCENTILE : IntervalMethod.BCA;
+        return key.part() == FigureKey.Part.FLIPS ? IntervalMethod.BCA : IntervalMethod.PERCENTILE;
     }
 
     /**
