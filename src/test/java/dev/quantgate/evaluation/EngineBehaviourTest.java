@@ -3,7 +3,7 @@ package dev.quantgate.evaluation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.evaluation.engine.EvaluationOptions;
-import dev.quantgate.evaluation.engine.EvaluationResult;
+import dev.quantgate.evaluation.result.EvaluationResult;
 import dev.quantgate.evaluation.engine.Evaluator;
 import dev.quantgate.evaluation.engine.SensitiveAttribute;
 import dev.quantgate.evaluation.engine.Task;
@@ -91,8 +91,10 @@ class EngineBehaviourTest {
     void shouldMeasureFidelityWithoutLabels() throws Exception {
         Path source = TinyModels.linear(dir.resolve("e1.onnx"), 2, 2, new float[]{1, 0, 0, 1}, new float[]{0, 0}, TinyModels.Head.NONE);
         Path variant = TinyModels.linear(dir.resolve("e2.onnx"), 2, 2, new float[]{1, 0, 0, 1}, new float[]{0.25f, 0}, TinyModels.Head.NONE);
-        JsonNode r = json(new Evaluator().evaluateModels(source, variant, dataset("binary"),
-                options("sex").task(Task.FIDELITY).features(List.of("x0", "x1"))));
+        EvaluationResult result = new Evaluator().evaluateModels(source, variant, dataset("binary"),
+                options("sex").task(Task.FIDELITY).features(List.of("x0", "x1")));
+        JsonNode r = json(result);
+        assertTrue(dev.quantgate.evaluation.report.MarkdownReport.render(result).contains("## Fidelity (variant against source)"));
         double cos = 0;
         for (int i = 0; i < X.length; i++) {
             double a0 = X[i];

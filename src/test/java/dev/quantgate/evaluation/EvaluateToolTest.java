@@ -90,18 +90,42 @@ class EvaluateToolTest {
                 "--markdown", md.toString())), err);
         assertTrue(out.startsWith("wrote " + report), out);
         JsonNode r = JSON.readTree(report.toFile());
-        assertEquals("quantgate.evaluation/v1", r.get("schema").asText());
+        assertEquals("quantgate.evaluation/v2", r.get("schema").asText());
         assertEquals(60, r.at("/dataset/rows").asInt());
         assertEquals(2, r.at("/dataset/features").asInt());
         assertTrue(r.at("/source/by_attribute/sex&race/groups").has("Female&Black"));
         assertTrue(r.at("/delta/overall/ci/accuracy").isArray());
         assertEquals(3, r.at("/config/bootstrap/seed").asInt());
-        assertFalse(Files.readString(report).contains(".123"), "feature values never appear in the report");
+        assertFalse(Files.readString(report).matches("(?s).*10[0-5][0-9]\\.123.*"), "feature values never appear in the report");
         try (Stream<Path> files = Files.list(dir.resolve("out"))) {
             assertEquals(List.of("report.json", "report.md"), files.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no temporary file left behind");
         }
         assertTrue(Files.readString(md).contains("## By sex&race"));
+    }
+
+    @Test
+    void shouldExitFourOnAnIoFailureAndTwoOnBadInput() throws Exception {
+        Path blocker = Files.writeString(dir.resolve("not-a-directory"), "x");
+        assertEquals(4, run(base("--out", blocker.resolve("report.json").toString())), err);
+        assertTrue(err.contains("cannot write") && err.contains("try again"), err);
+        assertFalse(err.contains("Exception"), err);
+        assertEquals(2, run(base("--batch-size", "0")));
+        assertTrue(err.contains("the batch size must be at least 1, not 0"), err);
+        assertEquals(2, run(base("--interval", "wild")));
+        assertTrue(err.contains("interval method must be auto, bca, percentile or basic"), err);
+    }
+
+    @Test
+    void shouldRecordTheBatchSizeAndTheOptionsHash() throws Exception {
+        assertEquals(0, run(base("--batch-size", "7", "--deployment-batch-size", "7")), err);
+        JsonNode r = new ObjectMapper().readTree(out);
+        assertEquals(7, r.at("/runtime/batch_size").asInt());
+        assertEquals(7, r.at("/config/batch_size").asInt());
+        assertEquals(7, r.at("/config/deployment_batch_size").asInt());
+        assertEquals(dev.quantgate.evaluation.engine.EvaluationOptions.parse(
+                new ObjectMapper().writeValueAsString(r.get("config"))).sha256(), r.at("/config_sha256").asText());
+        assertTrue(r.at("/runtime/execution_providers").asText().endsWith("CPU"));
     }
 
     @Test

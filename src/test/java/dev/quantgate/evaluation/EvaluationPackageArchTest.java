@@ -1,5 +1,7 @@
 package dev.quantgate.evaluation;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -26,8 +28,17 @@ class EvaluationPackageArchTest {
     void shouldDependOnNoOtherFeaturePackage() {
         noClasses().that().resideInAPackage("dev.quantgate.evaluation..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.quantgate.audit..", "dev.quantgate.security..",
-                        "dev.quantgate.registry..", "dev.quantgate.api..", "dev.quantgate.db..", "dev.quantgate.quantize..")
+                        "dev.quantgate.registry..", "dev.quantgate.api..", "dev.quantgate.db..")
                 .because("only the command-line SPI (dev.quantgate.cli) is shared")
+                .check(classes);
+    }
+
+    @Test
+    void shouldUseOnlyTheQuantizersRuntimeSelection() {
+        noClasses().that().resideInAPackage("dev.quantgate.evaluation..")
+                .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("dev.quantgate.quantize..")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("dev.quantgate.quantize.runtime.."))))
+                .because("both engines pick the execution provider the same way (OrtRuntime); nothing else is shared")
                 .check(classes);
     }
 }

@@ -112,7 +112,7 @@ class FairnessVectorsTest {
         EvaluationData data = new EvaluationData(n, Task.BINARY, List.of("0", "1"), attrs, names, groups, null,
                 FairnessVectors.ints(v.get("y_true")), null,
                 new EvaluationData.Predictions(yPred, null, null, null),
-                new EvaluationData.Predictions(yPred.clone(), null, null, null), null, Map.of(), List.of());
+                new EvaluationData.Predictions(yPred.clone(), null, null, null), null, null, List.of());
         EvaluationOptions o = new EvaluationOptions().minGroupSize(1).method(method).bootstrap(0)
                 .intersections(attrs.size() > 1);
         attrs.forEach(a -> o.sensitive(SensitiveAttribute.categorical(a)));

@@ -2,19 +2,20 @@ package dev.quantgate.evaluation.cli;
 
 import dev.quantgate.cli.Tool;
 import dev.quantgate.evaluation.BadInputException;
+import dev.quantgate.evaluation.TransientIoException;
 import dev.quantgate.evaluation.engine.EvaluationOptions;
-import dev.quantgate.evaluation.engine.EvaluationResult;
 import dev.quantgate.evaluation.engine.Evaluator;
+import dev.quantgate.evaluation.engine.IntervalMethod;
 import dev.quantgate.evaluation.engine.SensitiveAttribute;
 import dev.quantgate.evaluation.engine.Task;
 import dev.quantgate.evaluation.metrics.DisparityMethod;
 import dev.quantgate.evaluation.report.EvaluationReport;
 import dev.quantgate.evaluation.report.JsonWriter;
 import dev.quantgate.evaluation.report.MarkdownReport;
+import dev.quantgate.evaluation.result.EvaluationResult;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -30,15 +31,22 @@ import java.util.Set;
 
 /**
  * {@code quantgate evaluate}: evaluates a source model and its variant (or their predictions) on a dataset and
- * writes the evidence report. Exit 0 with the report; exit 2 with the reason on bad input, writing nothing.
+ * writes the evidence report. Exit codes: 0 the report was written; 2 bad input (permanent: the same input fails
+ * again), nothing written; 4 a transient I/O failure (a read or write error, worth a retry), nothing written;
+ * 1 an internal error (a bug).
  */
 public final class EvaluateTool implements Tool {
+
+    /** Exit code for an I/O failure that may pass on retry. */
+    public static final int TRANSIENT_IO = 4;
+    /** Exit code for an internal error. */
+    public static final int INTERNAL_ERROR = 1;
 
     private static final Set<String> SWITCHES = Set.of("intersections", "help");
     private static final Set<String> VALUED = Set.of("source", "variant", "data", "predictions", "label", "sensitive",
             "threshold", "bootstrap", "seed", "out", "markdown", "task", "classes", "features", "signature", "weight",
             "buckets", "privileged", "min-group-size", "method", "calibration", "calibration-factor", "pred-source",
-            "pred-variant", "score-source", "score-variant", "output", "batch-size", "threads");
+            "pred-variant", "score-source", "score-variant", "output", "batch-size", "deployment-batch-size", "interval", "threads");
 
     @Override
     public String name() {
@@ -78,12 +86,11 @@ public final class EvaluateTool implements Tool {
             } else {
                 result = evaluator.evaluateModels(path(flags, "source"), path(flags, "variant"), path(flags, "data"), o);
             }
-            Map<String, Object> report = EvaluationReport.build(result);
-            String json = JsonWriter.write(report);
+            String json = JsonWriter.write(EvaluationReport.build(result));
             String outFile = one(flags, "out");
             String markdown = one(flags, "markdown");
             if (markdown != null) {
-                writeAtomically(Path.of(markdown), MarkdownReport.render(report));
+                writeAtomically(Path.of(markdown), MarkdownReport.render(result));
             }
             if (outFile != null) {
                 writeAtomically(Path.of(outFile), json + "\n");
@@ -95,9 +102,12 @@ public final class EvaluateTool implements Tool {
         } catch (BadInputException | IllegalArgumentException e) {
             err.println("quantgate evaluate: " + e.getMessage());
             return BAD_INPUT;
-        } catch (UncheckedIOException e) {
-            err.println("quantgate evaluate: " + e.getMessage());
-            return BAD_INPUT;
+        } catch (TransientIoException e) {
+            err.println("quantgate evaluate: " + e.getMessage() + " (an I/O failure: try again)");
+            return TRANSIENT_IO;
+        } catch (RuntimeException e) {
+            err.println("quantgate evaluate: internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage());
+            return INTERNAL_ERROR;
         }
     }
 
@@ -235,6 +245,12 @@ public final class EvaluateTool implements Tool {
         if (flags.containsKey("batch-size")) {
             o.batchSize(integer(flags, "batch-size"));
         }
+        if (flags.containsKey("deployment-batch-size")) {
+            o.deploymentBatchSize(integer(flags, "deployment-batch-size"));
+        }
+        if (flags.containsKey("interval")) {
+            o.intervalMethod(IntervalMethod.parse(one(flags, "interval")));
+        }
         if (flags.containsKey("threads")) {
             o.threads(integer(flags, "threads"));
         }
@@ -311,7 +327,7 @@ public final class EvaluateTool implements Tool {
                     // best effort: the target was not touched
                 }
             }
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new TransientIoException("cannot write " + target + ": " + e.getMessage(), e);
         }
     }
 
@@ -322,6 +338,8 @@ public final class EvaluateTool implements Tool {
                   --intersections            also report the intersection of all sensitive attributes (sex&race)
                   --threshold 0.5            positive when the positive-class probability is at least this
                   --bootstrap 1000           paired bootstrap iterations (0: no intervals)
+                  --interval auto            how intervals are read from the resamples: auto (BCa for flip rates,
+                                             percentile for the rest), bca, percentile, basic
                   --seed 7                   bootstrap seed
                   --out report.json          write the JSON report here (default: standard output)
                   --markdown report.md       also write a Markdown rendering
@@ -333,12 +351,16 @@ public final class EvaluateTool implements Tool {
                   --weight COL               sample-weight column
                   --buckets age=25,45,65     bucket a numeric sensitive column by edges (repeatable)
                   --privileged sex=Male      AIF360 privileged group (pairs; a row is privileged iff all match)
-                  --min-group-size 30        smaller groups are reported as insufficient_data
+                  --min-group-size 30        smaller groups are flagged support low (fairness_supported leaves them out)
                   --method between_groups    Fairlearn disparity method: between_groups or to_overall
                   --calibration calib.csv    check the quantization calibration set's group shares
                   --calibration-factor 2     flag groups under-represented by more than this factor
                   --pred-source/--pred-variant/--score-source/--score-variant COL   predictions-mode columns
                   --output NAME              model output to read (default: the first that fits the task)
-                  --batch-size 1024, --threads 2""");
+                  --batch-size 1024          rows per model call (recorded; an online scorer sees 1)
+                  --deployment-batch-size N  the batch size in deployment: a dynamically quantized model evaluated
+                                             at another batch size gets a warning
+                  --threads 2                ONNX Runtime intra-op and bootstrap threads
+                exit codes: 0 report written, 2 bad input, 4 transient I/O failure (retry), 1 internal error""");
     }
 }

@@ -1,10 +1,10 @@
 package dev.quantgate.evaluation.dataset;
 
 import dev.quantgate.evaluation.BadInputException;
+import dev.quantgate.evaluation.TransientIoException;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -95,7 +95,7 @@ public final class CsvReader implements TabularSource {
             try {
                 len = in.read(buf, 0, buf.length);
             } catch (IOException e) {
-                throw new UncheckedIOException(description + ": " + e.getMessage(), e);
+                throw new TransientIoException("cannot read " + description + ": " + e.getMessage(), e);
             }
             pos = 0;
             if (len <= 0) {
@@ -177,7 +177,7 @@ public final class CsvReader implements TabularSource {
         try {
             in.close();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new TransientIoException("cannot close " + description + ": " + e.getMessage(), e);
         }
     }
 

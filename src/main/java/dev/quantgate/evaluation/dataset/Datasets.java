@@ -1,11 +1,11 @@
 package dev.quantgate.evaluation.dataset;
 
 import dev.quantgate.evaluation.BadInputException;
+import dev.quantgate.evaluation.TransientIoException;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +34,10 @@ public final class Datasets {
                 return new JsonLinesReader(reader, description);
             }
             return new CsvReader(reader, description);
-        } catch (IOException e) {
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
             throw new BadInputException("cannot read dataset " + file + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new TransientIoException("cannot read dataset " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -47,8 +49,10 @@ public final class Datasets {
                 // digesting
             }
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BadInputException(file + " does not exist");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new TransientIoException("cannot read " + file + ": " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

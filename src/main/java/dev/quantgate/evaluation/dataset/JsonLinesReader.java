@@ -1,14 +1,15 @@
 package dev.quantgate.evaluation.dataset;
 
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.evaluation.BadInputException;
+import dev.quantgate.evaluation.TransientIoException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -67,7 +68,7 @@ public final class JsonLinesReader implements TabularSource {
             }
             return null;
         } catch (IOException e) {
-            throw new UncheckedIOException(description + ": " + e.getMessage(), e);
+            throw new TransientIoException("cannot read " + description + ": " + e.getMessage(), e);
         }
     }
 
@@ -114,7 +115,7 @@ public final class JsonLinesReader implements TabularSource {
         try {
             in.close();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new TransientIoException("cannot close " + description + ": " + e.getMessage(), e);
         }
     }
 }

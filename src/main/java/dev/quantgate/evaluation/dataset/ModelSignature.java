@@ -45,8 +45,10 @@ public record ModelSignature(List<Input> inputs, Optional<String> onnxFile) {
         String text;
         try {
             text = Files.readString(mlmodel, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BadInputException("MLmodel file " + mlmodel + " does not exist", e);
         } catch (IOException e) {
-            throw new BadInputException("cannot read MLmodel file " + mlmodel + ": " + e.getMessage(), e);
+            throw new dev.quantgate.evaluation.TransientIoException("cannot read MLmodel file " + mlmodel + ": " + e.getMessage(), e);
         }
         return parse(text, mlmodel.toString());
     }

@@ -2,8 +2,11 @@ package dev.quantgate.evaluation.engine;
 
 import dev.quantgate.evaluation.dataset.Datasets;
 import dev.quantgate.evaluation.dataset.TabularSource;
+import dev.quantgate.evaluation.result.CalibrationResult;
+import dev.quantgate.evaluation.result.Warning;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +21,7 @@ final class CalibrationCheck {
     private CalibrationCheck() {
     }
 
-    static Map<String, Object> run(Path calibration, EvaluationOptions o, Layout layout, List<String> warnings) {
+    static CalibrationResult run(Path calibration, EvaluationOptions o, Layout layout, List<Warning> warnings) {
         Map<String, Map<String, Long>> calibrationCounts = new TreeMap<>();
         long rows = 0;
         try (TabularSource src = Datasets.open(calibration)) {
@@ -41,45 +44,29 @@ final class CalibrationCheck {
                 }
             }
         }
-        Map<String, Object> bySection = new TreeMap<>();
+        List<CalibrationResult.Group> out = new ArrayList<>();
         double evalRows = layout.fullCounts[0];
         for (Layout.Section s : layout.sections) {
-            Map<String, Object> groups = new TreeMap<>();
             Map<String, Long> cal = calibrationCounts.getOrDefault(s.name(), Map.of());
             for (int g = 0; g < s.groups().size(); g++) {
                 String name = s.groups().get(g);
                 double evalShare = layout.fullCounts[s.offset() + g] / evalRows;
                 double calShare = rows == 0 ? 0 : cal.getOrDefault(name, 0L) / (double) rows;
                 boolean under = calShare * o.calibrationFactor() < evalShare;
-                Map<String, Object> m = new TreeMap<>();
-                m.put("calibration_share", calShare);
-                m.put("evaluation_share", evalShare);
-                m.put("ratio", calShare / evalShare);
-                m.put("under_represented", under);
-                groups.put(name, m);
+                out.add(new CalibrationResult.Group(s.name(), name, calShare, evalShare, calShare / evalShare, under));
                 if (under) {
-                    warnings.add("calibration set under-represents " + s.name() + "=" + name + ": "
-                            + String.format(java.util.Locale.ROOT, "%.4f", calShare) + " of calibration rows vs "
-                            + String.format(java.util.Locale.ROOT, "%.4f", evalShare) + " of evaluation rows");
+                    warnings.add(new Warning(Warning.Code.CALIBRATION, "calibration set under-represents " + s.name() + "="
+                            + name + ": " + String.format(java.util.Locale.ROOT, "%.4f", calShare) + " of calibration rows vs "
+                            + String.format(java.util.Locale.ROOT, "%.4f", evalShare) + " of evaluation rows"));
                 }
             }
             for (Map.Entry<String, Long> e : cal.entrySet()) {
                 if (!s.groups().contains(e.getKey())) {
-                    Map<String, Object> m = new TreeMap<>();
-                    m.put("calibration_share", e.getValue() / (double) rows);
-                    m.put("evaluation_share", 0.0);
-                    m.put("under_represented", false);
-                    groups.put(e.getKey(), m);
+                    out.add(new CalibrationResult.Group(s.name(), e.getKey(), e.getValue() / (double) rows, 0.0, Double.NaN, false));
                 }
             }
-            bySection.put(s.name(), groups);
         }
-        Map<String, Object> out = new TreeMap<>();
-        out.put("file", calibration.getFileName().toString());
-        out.put("sha256", Datasets.sha256(calibration));
-        out.put("rows", rows);
-        out.put("factor", o.calibrationFactor());
-        out.put("by_attribute", bySection);
-        return out;
+        return new CalibrationResult(calibration.getFileName().toString(), Datasets.sha256(calibration), rows,
+                o.calibrationFactor(), out);
     }
 }

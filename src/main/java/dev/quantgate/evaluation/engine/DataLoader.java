@@ -5,16 +5,18 @@ import dev.quantgate.evaluation.BadInputException;
 import dev.quantgate.evaluation.dataset.Datasets;
 import dev.quantgate.evaluation.dataset.ModelSignature;
 import dev.quantgate.evaluation.dataset.TabularSource;
+import dev.quantgate.evaluation.model.ModelFiles;
 import dev.quantgate.evaluation.model.OnnxModelRunner;
+import dev.quantgate.evaluation.result.DatasetInfo;
+import dev.quantgate.evaluation.result.ModelInfo;
+import dev.quantgate.evaluation.result.RuntimeInfo;
+import dev.quantgate.evaluation.result.Warning;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Reads a dataset once, streaming: runs both models batch by batch (or reads predictions made elsewhere) and
@@ -31,7 +33,13 @@ public final class DataLoader {
 
     public EvaluationData fromModels(Path sourceModel, Path variantModel, Path dataset, EvaluationOptions o) {
         check(o);
-        List<String> warnings = new ArrayList<>();
+        List<Warning> warnings = new ArrayList<>();
+        if (o.batchSize() < 1) {
+            throw new BadInputException("the batch size must be at least 1, not " + o.batchSize());
+        }
+        if (o.deploymentBatchSize() != null && o.deploymentBatchSize() < 1) {
+            throw new BadInputException("the deployment batch size must be at least 1, not " + o.deploymentBatchSize());
+        }
         try (OnnxModelRunner sourceRunner = new OnnxModelRunner(sourceModel, o.threads());
              OnnxModelRunner variantRunner = new OnnxModelRunner(variantModel, o.threads());
              TabularSource src = Datasets.open(dataset)) {
@@ -44,7 +52,7 @@ public final class DataLoader {
                         + variant.output.name() + "' differ in kind (probabilities vs labels)");
             }
             if (o.task().classification() && !source.hasProbabilities()) {
-                warnings.add("the models output labels only: roc_auc and log_loss are not reported");
+                warnings.add(new Warning(Warning.Code.LABELS_ONLY, "the models output labels only: roc_auc and log_loss are not reported"));
             }
             Common common = new Common(src, o);
             List<String> features = featureColumns(src, o, common);
@@ -83,12 +91,11 @@ public final class DataLoader {
             if (src.rowNumber() == 0) {
                 throw new BadInputException(src.description() + " has a header but no rows");
             }
-            Map<String, Object> meta = new LinkedHashMap<>();
-            meta.put("dataset", datasetMeta(dataset, src, o, features));
-            Map<String, Object> models = new TreeMap<>();
-            models.put("source", modelMeta(sourceModel, source));
-            models.put("variant", modelMeta(variantModel, variant));
-            meta.put("models", models);
+            precisionWarnings("source", sourceRunner, o, warnings);
+            precisionWarnings("variant", variantRunner, o, warnings);
+            EvaluationData.Provenance meta = new EvaluationData.Provenance(datasetMeta(dataset, src, o, features),
+                    modelMeta(sourceRunner, source), modelMeta(variantRunner, variant),
+                    new RuntimeInfo(sourceRunner.runtimeVersion(), sourceRunner.providers(), o.threads(), batch));
             EvaluationData.Fidelity fidelity = o.task() == Task.FIDELITY
                     ? new EvaluationData.Fidelity(cos.toArray(), maxAbs.toArray(), meanAbs.toArray()) : null;
             return common.build(predictions(source, o), predictions(variant, o), fidelity, meta, warnings);
@@ -164,13 +171,13 @@ public final class DataLoader {
             int ss = src.indexOf(o.scoreSourceColumn());
             int sv = src.indexOf(o.scoreVariantColumn());
             boolean scores = ss >= 0 && sv >= 0 && o.task() == Task.BINARY;
-            List<String> warnings = new ArrayList<>();
+            List<Warning> warnings = new ArrayList<>();
             if ((ss >= 0) != (sv >= 0)) {
-                warnings.add("only one of the score columns '" + o.scoreSourceColumn() + "', '" + o.scoreVariantColumn()
-                        + "' is present: scores are ignored");
+                warnings.add(new Warning(Warning.Code.INPUT, "only one of the score columns '" + o.scoreSourceColumn()
+                        + "', '" + o.scoreVariantColumn() + "' is present: scores are ignored"));
             }
             if (!scores) {
-                warnings.add("no score columns: roc_auc and log_loss are not reported");
+                warnings.add(new Warning(Warning.Code.LABELS_ONLY, "no score columns: roc_auc and log_loss are not reported"));
             }
             Growable.Ints predS = new Growable.Ints();
             Growable.Ints predV = new Growable.Ints();
@@ -195,12 +202,8 @@ public final class DataLoader {
             if (src.rowNumber() == 0) {
                 throw new BadInputException(src.description() + " has a header but no rows");
             }
-            Map<String, Object> meta = new LinkedHashMap<>();
-            meta.put("dataset", datasetMeta(file, src, o, List.of()));
-            Map<String, Object> models = new TreeMap<>();
-            models.put("source", Map.of("predictions_column", o.predSourceColumn()));
-            models.put("variant", Map.of("predictions_column", o.predVariantColumn()));
-            meta.put("models", models);
+            EvaluationData.Provenance meta = new EvaluationData.Provenance(datasetMeta(file, src, o, List.of()),
+                    ModelInfo.predictions(o.predSourceColumn()), ModelInfo.predictions(o.predVariantColumn()), null);
             return common.build(
                     new EvaluationData.Predictions(predS.toArray(), scores ? scoreS.toArray() : null, scores ? lossS.toArray() : null, null),
                     new EvaluationData.Predictions(predV.toArray(), scores ? scoreV.toArray() : null, scores ? lossV.toArray() : null, null),
@@ -274,33 +277,43 @@ public final class DataLoader {
         return rest;
     }
 
-    private static Map<String, Object> datasetMeta(Path file, TabularSource src, EvaluationOptions o, List<String> features) {
-        Map<String, Object> m = new TreeMap<>();
-        m.put("file", file.getFileName().toString());
-        m.put("sha256", Datasets.sha256(file));
-        m.put("rows", src.rowNumber());
-        if (o.labelColumn() != null) {
-            m.put("label", o.labelColumn());
-        }
-        if (o.task().classification()) {
-            m.put("classes", o.classes());
-        }
-        m.put("sensitive", o.sensitive().stream().map(SensitiveAttribute::column).toList());
-        if (!features.isEmpty()) {
-            m.put("features", features.size());
-        }
-        if (o.weightColumn() != null) {
-            m.put("weight", o.weightColumn());
-        }
-        return m;
+    private static DatasetInfo datasetMeta(Path file, TabularSource src, EvaluationOptions o, List<String> features) {
+        return new DatasetInfo(file.getFileName().toString(), Datasets.sha256(file), src.rowNumber(), o.labelColumn(),
+                o.task().classification() ? o.classes() : null,
+                o.sensitive().stream().map(SensitiveAttribute::column).toList(), features.size(), o.weightColumn());
     }
 
-    private static Map<String, Object> modelMeta(Path file, ModelSide side) {
-        Map<String, Object> m = new TreeMap<>();
-        m.put("file", file.getFileName().toString());
-        m.put("sha256", Datasets.sha256(file));
-        m.put("output", side.output.name());
-        return m;
+    private static ModelInfo modelMeta(OnnxModelRunner runner, ModelSide side) {
+        ModelFiles f = runner.files();
+        String name = f.model().getFileName().toString();
+        return new ModelInfo(name, f.files().get(name), f.files(), side.output.name(), null, f.dynamicQuantization(),
+                f.float16());
+    }
+
+    /**
+     * Says when the evidence cannot show what deployment will see: a dynamically quantized model computes its
+     * activation scales over the whole batch, so its predictions depend on the batch size; an fp16 model on the CPU
+     * provider runs with float32 activations (ONNX Runtime inserts casts around float16 nodes).
+     */
+    private static void precisionWarnings(String which, OnnxModelRunner runner, EvaluationOptions o, List<Warning> warnings) {
+        ModelFiles f = runner.files();
+        if (f.dynamicQuantization()) {
+            Integer deployed = o.deploymentBatchSize();
+            if (deployed == null) {
+                warnings.add(new Warning(Warning.Code.BATCH_SIZE, "the " + which + " model is dynamically quantized "
+                        + "(activation scales computed per batch) and no deployment batch size is declared: its figures "
+                        + "hold for batches of " + o.batchSize() + " rows only"));
+            } else if (deployed != o.batchSize()) {
+                warnings.add(new Warning(Warning.Code.BATCH_SIZE, "the " + which + " model is dynamically quantized "
+                        + "(activation scales computed per batch) and was evaluated at batch size " + o.batchSize()
+                        + ", not the deployment batch size " + deployed + ": its predictions in deployment may differ"));
+            }
+        }
+        if (f.float16() && !runner.providers().startsWith("CUDA")) {
+            warnings.add(new Warning(Warning.Code.FP16_ACTIVATIONS, "the " + which + " model computes in float16 but ran on "
+                    + "ONNX Runtime's CPU provider, which casts float16 nodes to float32: this evidence cannot show "
+                    + "fp16 activation effects"));
+        }
     }
 
     /** What both modes read from every row: label, groups, weight. */
@@ -357,7 +370,7 @@ public final class DataLoader {
         }
 
         EvaluationData build(EvaluationData.Predictions source, EvaluationData.Predictions variant,
-                             EvaluationData.Fidelity fidelity, Map<String, Object> meta, List<String> warnings) {
+                             EvaluationData.Fidelity fidelity, EvaluationData.Provenance meta, List<Warning> warnings) {
             groups.checkPrivileged(o.privileged());
             int rows = (int) src.rowNumber();
             return new EvaluationData(rows, o.task(), o.classes(), groups.attributeNames(), groups.sortedNames(),

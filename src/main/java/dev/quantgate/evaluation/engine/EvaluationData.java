@@ -1,7 +1,11 @@
 package dev.quantgate.evaluation.engine;
 
+import dev.quantgate.evaluation.result.DatasetInfo;
+import dev.quantgate.evaluation.result.ModelInfo;
+import dev.quantgate.evaluation.result.RuntimeInfo;
+import dev.quantgate.evaluation.result.Warning;
+
 import java.util.List;
-import java.util.Map;
 
 /**
  * Everything the metrics need, one primitive array per quantity, one entry per row: labels, the source's and
@@ -19,12 +23,13 @@ import java.util.Map;
  * @param source the source model's per-row outputs
  * @param variant the variant's per-row outputs
  * @param fidelity per-row agreement of the variant with the source (fidelity task), else null
- * @param metadata what the report says about the inputs (hashes, file names, columns), no rows
+ * @param provenance what the report says about the inputs (hashes, file names, columns, runtime), or null
+ * @param warnings what loading found worth saying
  */
 public record EvaluationData(int rows, Task task, List<String> classes, List<String> attributes, List<List<String>> groupNames,
                              int[][] groups, double[] weight, int[] label, double[] target,
                              Predictions source, Predictions variant, Fidelity fidelity,
-                             Map<String, Object> metadata, List<String> warnings) {
+                             Provenance provenance, List<Warning> warnings) {
 
     /**
      * One model's per-row outputs.
@@ -39,5 +44,9 @@ public record EvaluationData(int rows, Task task, List<String> classes, List<Str
 
     /** Per-row cosine similarity, largest and mean absolute difference between the variant's and the source's outputs. */
     public record Fidelity(double[] cosine, double[] maxAbs, double[] meanAbs) {
+    }
+
+    /** The inputs' identities: dataset, both models (null parts are left out of the report), the runtime. */
+    public record Provenance(DatasetInfo dataset, ModelInfo source, ModelInfo variant, RuntimeInfo runtime) {
     }
 }

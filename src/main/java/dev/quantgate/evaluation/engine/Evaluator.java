@@ -1,13 +1,16 @@
 package dev.quantgate.evaluation.engine;
 
 import dev.quantgate.evaluation.BadInputException;
+import dev.quantgate.evaluation.engine.FigureKey.Part;
+import dev.quantgate.evaluation.result.CalibrationResult;
+import dev.quantgate.evaluation.result.EvaluationResult;
+import dev.quantgate.evaluation.result.Timings;
+import dev.quantgate.evaluation.result.Warning;
+import dev.quantgate.evaluation.result.Warning.Code;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /** Runs an evaluation: load once (models or predictions), compute the figures, bootstrap their intervals. */
 public final class Evaluator {
@@ -39,51 +42,46 @@ public final class Evaluator {
         if (o.minGroupSize() < 1) {
             throw new BadInputException("the minimum group size must be at least 1, not " + o.minGroupSize());
         }
-        List<String> warnings = new ArrayList<>(d.warnings());
+        List<Warning> warnings = new ArrayList<>(d.warnings());
         long t0 = System.nanoTime();
         Layout layout = new Layout(d, o);
         MetricsEngine engine = new MetricsEngine(d, layout, o);
         Figures point = engine.compute(null, engine.workspace());
         long metrics = System.nanoTime() - t0;
 
-        Map<String, Map<String, Long>> insufficient = new TreeMap<>();
-        Map<String, String> privileged = new TreeMap<>();
         for (Layout.Section s : layout.sections) {
             int sufficient = 0;
             for (int g = 0; g < s.groups().size(); g++) {
                 long count = (long) layout.fullCounts[s.offset() + g];
                 if (!layout.sufficient[s.offset() + g]) {
-                    insufficient.computeIfAbsent(s.name(), x -> new TreeMap<>()).put(s.groups().get(g), count);
-                    warnings.add(s.name() + "=" + s.groups().get(g) + " has " + count + " rows, fewer than the minimum "
-                            + o.minGroupSize() + ": reported as insufficient_data, left out of fairness metrics");
+                    warnings.add(new Warning(Code.LOW_SUPPORT, s.name() + "=" + s.groups().get(g) + " has " + count
+                            + " rows, fewer than the minimum " + o.minGroupSize() + ": reported with support low, its "
+                            + "figures are noisy; fairness_supported leaves it out, fairness includes it"));
                 } else {
                     sufficient++;
                 }
-                if (s.privileged()[g]) {
-                    privileged.put(s.name(), s.groups().get(g));
-                }
             }
             if (sufficient < 2) {
-                warnings.add(s.name() + " has " + sufficient + " group(s) with at least " + o.minGroupSize()
-                        + " rows: its fairness metrics compare nothing");
+                warnings.add(new Warning(Code.NOTHING_TO_COMPARE, s.name() + " has " + sufficient + " group(s) with at least "
+                        + o.minGroupSize() + " rows: its fairness_supported metrics compare nothing"));
             }
         }
         long t1 = System.nanoTime();
         Bootstrap.Intervals intervals = null;
         if (o.bootstrap() > 0) {
-            intervals = Bootstrap.run(engine, d.rows(), point.size(), o.bootstrap(), o.seed(), o.threads());
+            intervals = Bootstrap.run(engine, point, d.rows(), o.bootstrap(), o.seed(), o.threads(), o.intervalMethod());
         } else {
-            warnings.add("bootstrap disabled: no confidence intervals");
+            warnings.add(new Warning(Code.NO_INTERVALS, "bootstrap disabled: no confidence intervals"));
         }
         long boot = System.nanoTime() - t1;
-        Map<String, Object> calibration = o.calibration() == null ? null
+        CalibrationResult calibration = o.calibration() == null ? null
                 : CalibrationCheck.run(o.calibration(), o, layout, warnings);
-        Map<String, Long> timings = new LinkedHashMap<>();
-        timings.put("load", loadNanos);
-        timings.put("model", modelNanos);
-        timings.put("metrics", metrics);
-        timings.put("bootstrap", boot);
-        return new EvaluationResult(o, d.metadata(), point, intervals, insufficient, privileged, calibration,
-                List.copyOf(warnings), timings);
+        ResultAssembler a = new ResultAssembler(layout, point, intervals);
+        EvaluationData.Provenance p = d.provenance() == null
+                ? new EvaluationData.Provenance(null, null, null, null) : d.provenance();
+        return new EvaluationResult(o.frozen(), p.dataset(), p.source(), p.variant(), p.runtime(), o.bootstrap(),
+                o.intervalMethod(), a.model(Part.SOURCE), a.model(Part.VARIANT), a.model(Part.DELTA), a.model(Part.FIDELITY),
+                a.change(Part.FLIPS), a.change(Part.IMPACT), calibration, warnings,
+                new Timings(loadNanos, modelNanos, metrics, boot));
     }
 }

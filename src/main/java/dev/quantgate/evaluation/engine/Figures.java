@@ -5,16 +5,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A flat, ordered list of named figures. A key is a path whose segments are joined by {@link #SEP}
- * ({@code source␟by_attribute␟sex␟groups␟Female␟accuracy}). Built once with keys; later builds of the same layout
- * (bootstrap iterations) replay into values only, without building key strings.
+ * A flat, ordered vector of figures with their {@link FigureKey}s. Built once with keys; later builds of the same
+ * layout (bootstrap resamples, jackknife replicates) replay the same puts in the same order into values only,
+ * without allocating keys.
  */
 public final class Figures {
 
-    /** Separates path segments (ASCII unit separator: never part of a column or group name in practice). */
-    public static final char SEP = '\u001f';
-
-    private final List<String> keys;
+    private final List<FigureKey> keys;
     private final boolean recording;
     private double[] values;
     private int n;
@@ -33,25 +30,52 @@ public final class Figures {
         this.values = into;
     }
 
-    public void put(String prefix, String name, double v) {
+    public boolean recording() {
+        return recording;
+    }
+
+    public void put(FigureKey.Part part, FigureKey.Kind kind, int section, int group, String metric, double v) {
         if (recording) {
-            keys.add(prefix + SEP + name);
-            if (n == values.length) {
-                values = Arrays.copyOf(values, n * 2);
-            }
+            add(new FigureKey(part, kind, section, group, metric));
         }
         values[n++] = v;
+    }
+
+    /** Puts {@code v} under {@code key} (ignored when replaying). */
+    void put(FigureKey key, double v) {
+        if (recording) {
+            add(key);
+        }
+        values[n++] = v;
+    }
+
+    private void add(FigureKey key) {
+        keys.add(key);
+        if (n == values.length) {
+            values = Arrays.copyOf(values, n * 2);
+        }
+    }
+
+    /**
+     * Puts again the figures put at {@code [from, to)}, as {@code kind} (a section whose groups all have enough rows
+     * has the same fairness figures over all groups and over supported groups).
+     */
+    void repeat(int from, int to, FigureKey.Kind kind) {
+        for (int i = from; i < to; i++) {
+            FigureKey k = recording ? keys.get(i) : null;
+            put(k == null ? null : new FigureKey(k.part(), kind, k.section(), k.group(), k.metric()), values[i]);
+        }
     }
 
     public int size() {
         return n;
     }
 
-    public List<String> keys() {
+    public List<FigureKey> keys() {
         return keys;
     }
 
-    public String key(int i) {
+    public FigureKey key(int i) {
         return keys.get(i);
     }
 
@@ -61,9 +85,5 @@ public final class Figures {
 
     public double[] values() {
         return Arrays.copyOf(values, n);
-    }
-
-    public static String path(String... segments) {
-        return String.join(String.valueOf(SEP), segments);
     }
 }

@@ -29,7 +29,8 @@ final class Layout {
     /** Unweighted rows per global group on the full data. */
     final double[] fullCounts;
     final boolean[] sufficient;
-    final String[] prefixes;
+    /** Per global group, its section's index (-1 for overall). */
+    final int[] sectionOf;
 
     Layout(EvaluationData d, EvaluationOptions o) {
         this.rows = d.rows();
@@ -115,11 +116,12 @@ final class Layout {
         for (int g = 0; g < groupCount; g++) {
             sufficient[g] = g == 0 || fullCounts[g] >= o.minGroupSize();
         }
-        this.prefixes = new String[groupCount];
-        prefixes[0] = "overall";
-        for (Section s : sections) {
-            for (int g = 0; g < s.groups().size(); g++) {
-                prefixes[s.offset() + g] = Figures.path("by_attribute", s.name(), "groups", s.groups().get(g));
+        this.sectionOf = new int[groupCount];
+        sectionOf[0] = -1;
+        for (int s = 0; s < sections.size(); s++) {
+            Section sec = sections.get(s);
+            for (int g = 0; g < sec.groups().size(); g++) {
+                sectionOf[sec.offset() + g] = s;
             }
         }
     }
@@ -135,13 +137,8 @@ final class Layout {
         return b.toString();
     }
 
-    /** The section and group name of a global group index (overall is null). */
-    String[] name(int global) {
-        for (Section s : sections) {
-            if (global >= s.offset() && global < s.offset() + s.groups().size()) {
-                return new String[]{s.name(), s.groups().get(global - s.offset())};
-            }
-        }
-        return null;
+    /** The name of a global group (overall: "overall"). */
+    String groupName(int global) {
+        return global == 0 ? "overall" : sections.get(sectionOf[global]).groups().get(global - sections.get(sectionOf[global]).offset());
     }
 }

@@ -6,6 +6,8 @@ import dev.quantgate.evaluation.metrics.DisparityMethod;
 import dev.quantgate.evaluation.metrics.FairnessMetrics;
 import dev.quantgate.evaluation.metrics.PrivilegedSplit;
 import dev.quantgate.evaluation.metrics.Rates;
+import dev.quantgate.evaluation.engine.FigureKey.Kind;
+import dev.quantgate.evaluation.engine.FigureKey.Part;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,19 +22,16 @@ import java.util.stream.IntStream;
  */
 final class MetricsEngine {
 
-    private static final String SEP = String.valueOf(Figures.SEP);
-
     private final EvaluationData d;
     private final Layout layout;
     private final DisparityMethod method;
     private final int k;
     private final SortedView orderS;
     private final SortedView orderV;
-    private final String[] flipPrefix;
-    private final String[] impactPrefix;
-    private final String[] sectionPrefix;
+    /** Per section, the global indices of all its groups, and of those with at least the minimum group size. */
+    private final int[][] allGroups;
+    private final int[][] supportedGroups;
     private Figures blockLayout;
-    private boolean[] isCount;
     private Figures fullLayout;
 
     MetricsEngine(EvaluationData d, Layout layout, EvaluationOptions o) {
@@ -42,17 +41,12 @@ final class MetricsEngine {
         this.k = d.task().classification() ? d.classes().size() : 1;
         this.orderS = d.source().score() == null ? null : new SortedView(d.source().score(), d, layout);
         this.orderV = d.variant().score() == null ? null : new SortedView(d.variant().score(), d, layout);
-        this.flipPrefix = new String[layout.groupCount];
-        this.impactPrefix = new String[layout.groupCount];
-        this.sectionPrefix = new String[layout.sections.size()];
+        this.allGroups = new int[layout.sections.size()][];
+        this.supportedGroups = new int[layout.sections.size()][];
         for (int s = 0; s < layout.sections.size(); s++) {
             Layout.Section sec = layout.sections.get(s);
-            sectionPrefix[s] = Figures.path("by_attribute", sec.name(), "fairness");
-            for (int g = 0; g < sec.groups().size(); g++) {
-                flipPrefix[sec.offset() + g] = Figures.path("flips", "by_attribute", sec.name());
-                impactPrefix[sec.offset() + g] = Figures.path("impact",
-                        d.task().classification() ? "accuracy_drop" : "mean_absolute_error_increase", "by_attribute", sec.name());
-            }
+            allGroups[s] = IntStream.range(sec.offset(), sec.offset() + sec.groups().size()).toArray();
+            supportedGroups[s] = IntStream.of(allGroups[s]).filter(g -> layout.sufficient[g]).toArray();
         }
     }
 
@@ -162,22 +156,16 @@ final class MetricsEngine {
             block(ws, false, bv);
             if (blockLayout == null) {
                 blockLayout = bs;
-                isCount = new boolean[bs.size()];
-                for (int i = 0; i < bs.size(); i++) {
-                    isCount[i] = bs.key(i).endsWith(SEP + "count");
-                }
             }
-            boolean rec = fullLayout == null;
+            boolean rec = full.recording();
             for (int i = 0; i < bs.size(); i++) {
-                full.put("source", rec ? blockLayout.key(i) : null, bs.value(i));
+                full.put(rec ? blockLayout.key(i).in(Part.SOURCE) : null, bs.value(i));
             }
             for (int i = 0; i < bv.size(); i++) {
-                full.put("variant", rec ? blockLayout.key(i) : null, bv.value(i));
+                full.put(rec ? blockLayout.key(i).in(Part.VARIANT) : null, bv.value(i));
             }
             for (int i = 0; i < bs.size(); i++) {
-                if (!isCount[i]) {
-                    full.put("delta", rec ? blockLayout.key(i) : null, bv.value(i) - bs.value(i));
-                }
+                full.put(rec ? blockLayout.key(i).in(Part.DELTA) : null, bv.value(i) - bs.value(i));
             }
             changes(ws, full);
         }
@@ -316,140 +304,138 @@ final class MetricsEngine {
     private void block(Workspace ws, boolean source, Figures out) {
         double[] conf = source ? ws.gConfS : ws.gConfV;
         for (int g = 0; g < layout.groupCount; g++) {
-            String p = layout.prefixes[g];
-            out.put(p, "count", ws.gCount[g]);
-            if (!layout.sufficient[g]) {
-                continue;
-            }
+            int sec = layout.sectionOf[g];
             double wsum = ws.gWeight[g];
             switch (d.task()) {
                 case BINARY -> {
                     Rates r = rates(conf, g);
-                    out.put(p, "selection_rate", r.selectionRate());
-                    out.put(p, "accuracy", r.accuracy());
-                    out.put(p, "error_rate", r.errorRate());
-                    out.put(p, "true_positive_rate", r.truePositiveRate());
-                    out.put(p, "false_positive_rate", r.falsePositiveRate());
-                    out.put(p, "true_negative_rate", r.trueNegativeRate());
-                    out.put(p, "false_negative_rate", r.falseNegativeRate());
-                    out.put(p, "balanced_accuracy", r.balancedAccuracy());
-                    out.put(p, "precision", r.precision());
-                    out.put(p, "recall", r.recall());
-                    out.put(p, "f1", r.f1());
+                    put(out, sec, g, "selection_rate", r.selectionRate());
+                    put(out, sec, g, "accuracy", r.accuracy());
+                    put(out, sec, g, "error_rate", r.errorRate());
+                    put(out, sec, g, "true_positive_rate", r.truePositiveRate());
+                    put(out, sec, g, "false_positive_rate", r.falsePositiveRate());
+                    put(out, sec, g, "true_negative_rate", r.trueNegativeRate());
+                    put(out, sec, g, "false_negative_rate", r.falseNegativeRate());
+                    put(out, sec, g, "balanced_accuracy", r.balancedAccuracy());
+                    put(out, sec, g, "precision", r.precision());
+                    put(out, sec, g, "recall", r.recall());
+                    put(out, sec, g, "f1", r.f1());
                     if (orderS != null) {
                         double pairs = source ? ws.pairsS[g] : ws.pairsV[g];
                         double pos = r.tp() + r.fn();
                         double neg = r.tn() + r.fp();
-                        out.put(p, "roc_auc", pos == 0 || neg == 0 ? Double.NaN : pairs / (pos * neg));
+                        put(out, sec, g, "roc_auc", pos == 0 || neg == 0 ? Double.NaN : pairs / (pos * neg));
                     }
                     if (d.source().loss() != null) {
-                        out.put(p, "log_loss", (source ? ws.gLossS[g] : ws.gLossV[g]) / wsum);
+                        put(out, sec, g, "log_loss", (source ? ws.gLossS[g] : ws.gLossV[g]) / wsum);
                     }
                 }
                 case MULTICLASS -> {
                     int off = g * ws.kk;
-                    out.put(p, "accuracy", ClassConfusion.accuracy(conf, off, k));
-                    out.put(p, "balanced_accuracy", ClassConfusion.balancedAccuracy(conf, off, k));
-                    out.put(p, "precision", ClassConfusion.macro(conf, off, k, 0));
-                    out.put(p, "recall", ClassConfusion.macro(conf, off, k, 1));
-                    out.put(p, "f1", ClassConfusion.macro(conf, off, k, 2));
+                    put(out, sec, g, "accuracy", ClassConfusion.accuracy(conf, off, k));
+                    put(out, sec, g, "balanced_accuracy", ClassConfusion.balancedAccuracy(conf, off, k));
+                    put(out, sec, g, "precision", ClassConfusion.macro(conf, off, k, 0));
+                    put(out, sec, g, "recall", ClassConfusion.macro(conf, off, k, 1));
+                    put(out, sec, g, "f1", ClassConfusion.macro(conf, off, k, 2));
                     if (d.source().loss() != null) {
-                        out.put(p, "log_loss", (source ? ws.gLossS[g] : ws.gLossV[g]) / wsum);
+                        put(out, sec, g, "log_loss", (source ? ws.gLossS[g] : ws.gLossV[g]) / wsum);
                     }
                 }
                 case REGRESSION -> {
-                    out.put(p, "mean_absolute_error", (source ? ws.gAbsS[g] : ws.gAbsV[g]) / wsum);
-                    out.put(p, "root_mean_squared_error", Math.sqrt((source ? ws.gSqS[g] : ws.gSqV[g]) / wsum));
+                    put(out, sec, g, "mean_absolute_error", (source ? ws.gAbsS[g] : ws.gAbsV[g]) / wsum);
+                    put(out, sec, g, "root_mean_squared_error", Math.sqrt((source ? ws.gSqS[g] : ws.gSqV[g]) / wsum));
                 }
                 case FIDELITY -> throw new IllegalStateException("fidelity has no per-model block");
             }
         }
         for (int s = 0; s < layout.sections.size(); s++) {
-            fairness(ws, conf, source, s, out);
+            int from = out.size();
+            fairness(ws, conf, source, s, Kind.FAIRNESS, allGroups[s], out);
+            if (supportedGroups[s].length == allGroups[s].length) {
+                out.repeat(from, out.size(), Kind.FAIRNESS_SUPPORTED);
+            } else {
+                fairness(ws, conf, source, s, Kind.FAIRNESS_SUPPORTED, supportedGroups[s], out);
+            }
+            privileged(conf, s, out);
         }
     }
 
-    private void fairness(Workspace ws, double[] conf, boolean source, int s, Figures out) {
-        Layout.Section sec = layout.sections.get(s);
-        String p = sectionPrefix[s];
-        List<Integer> ok = new ArrayList<>();
-        for (int g = 0; g < sec.groups().size(); g++) {
-            if (layout.sufficient[sec.offset() + g]) {
-                ok.add(sec.offset() + g);
-            }
-        }
+    private static void put(Figures out, int section, int group, String metric, double v) {
+        out.put(Part.SOURCE, Kind.GROUP, section, group, metric, v);
+    }
+
+    /** Fairness metrics of section {@code s} over the global groups {@code groups}. */
+    private void fairness(Workspace ws, double[] conf, boolean source, int s, Kind kind, int[] groups, Figures out) {
         switch (d.task()) {
             case BINARY -> {
-                List<Rates> groups = new ArrayList<>();
-                for (int g : ok) {
-                    groups.add(rates(conf, g));
+                List<Rates> rates = new ArrayList<>(groups.length);
+                for (int g : groups) {
+                    rates.add(rates(conf, g));
                 }
-                FairnessMetrics fm = new FairnessMetrics(groups, rates(conf, 0), method);
+                FairnessMetrics fm = new FairnessMetrics(rates, rates(conf, 0), method);
                 for (Map.Entry<String, Double> e : fm.all().entrySet()) {
-                    out.put(p, e.getKey(), e.getValue());
-                }
-                if (sec.hasPrivileged()) {
-                    Rates priv = new Rates(0, 0, 0, 0);
-                    Rates unpriv = new Rates(0, 0, 0, 0);
-                    for (int g = 0; g < sec.groups().size(); g++) {
-                        Rates r = rates(conf, sec.offset() + g);
-                        if (sec.privileged()[g]) {
-                            priv = priv.plus(r);
-                        } else {
-                            unpriv = unpriv.plus(r);
-                        }
-                    }
-                    PrivilegedSplit split = new PrivilegedSplit(priv, unpriv);
-                    String ap = p + SEP + "aif360";
-                    for (Map.Entry<String, Double> e : split.aif360().entrySet()) {
-                        out.put(ap, e.getKey(), e.getValue());
-                    }
-                    String cp = p + SEP + "clarify";
-                    for (Map.Entry<String, Double> e : split.clarify().entrySet()) {
-                        out.put(cp, e.getKey(), e.getValue());
-                    }
+                    out.put(Part.SOURCE, kind, s, -1, e.getKey(), e.getValue());
                 }
             }
             case MULTICLASS -> {
-                double[] acc = new double[ok.size()];
+                double[] acc = new double[groups.length];
                 for (int i = 0; i < acc.length; i++) {
-                    acc[i] = ClassConfusion.accuracy(conf, ok.get(i) * ws.kk, k);
+                    acc[i] = ClassConfusion.accuracy(conf, groups[i] * ws.kk, k);
                 }
                 double all = ClassConfusion.accuracy(conf, 0, k);
-                out.put(p, "accuracy_difference", Disparity.difference(acc, all, method));
-                out.put(p, "accuracy_ratio", Disparity.ratio(acc, all, method));
+                out.put(Part.SOURCE, kind, s, -1, "accuracy_difference", Disparity.difference(acc, all, method));
+                out.put(Part.SOURCE, kind, s, -1, "accuracy_ratio", Disparity.ratio(acc, all, method));
             }
             case REGRESSION -> {
                 double[] abs = source ? ws.gAbsS : ws.gAbsV;
-                double[] mae = new double[ok.size()];
+                double[] mae = new double[groups.length];
                 for (int i = 0; i < mae.length; i++) {
-                    mae[i] = abs[ok.get(i)] / ws.gWeight[ok.get(i)];
+                    mae[i] = abs[groups[i]] / ws.gWeight[groups[i]];
                 }
                 double all = abs[0] / ws.gWeight[0];
-                out.put(p, "mean_absolute_error_difference", Disparity.difference(mae, all, method));
-                out.put(p, "mean_absolute_error_ratio", Disparity.ratio(mae, all, method));
+                out.put(Part.SOURCE, kind, s, -1, "mean_absolute_error_difference", Disparity.difference(mae, all, method));
+                out.put(Part.SOURCE, kind, s, -1, "mean_absolute_error_ratio", Disparity.ratio(mae, all, method));
             }
             case FIDELITY -> throw new IllegalStateException("fidelity has no per-model block");
         }
     }
 
-    /** Prediction flips and the per-group accuracy drop (classification) or MAE increase (regression). */
+    /** AIF360's and Clarify's metrics of the privileged rows against all others (binary, with a privileged group). */
+    private void privileged(double[] conf, int s, Figures out) {
+        Layout.Section sec = layout.sections.get(s);
+        if (d.task() != Task.BINARY || !sec.hasPrivileged()) {
+            return;
+        }
+        Rates priv = new Rates(0, 0, 0, 0);
+        Rates unpriv = new Rates(0, 0, 0, 0);
+        for (int g = 0; g < sec.groups().size(); g++) {
+            Rates r = rates(conf, sec.offset() + g);
+            if (sec.privileged()[g]) {
+                priv = priv.plus(r);
+            } else {
+                unpriv = unpriv.plus(r);
+            }
+        }
+        PrivilegedSplit split = new PrivilegedSplit(priv, unpriv);
+        for (Map.Entry<String, Double> e : split.aif360().entrySet()) {
+            out.put(Part.SOURCE, Kind.AIF360, s, -1, e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, Double> e : split.clarify().entrySet()) {
+            out.put(Part.SOURCE, Kind.CLARIFY, s, -1, e.getKey(), e.getValue());
+        }
+    }
+
+    /** Prediction flips and the per-group accuracy drop (classification) or MAE increase (regression), every group. */
     private void changes(Workspace ws, Figures out) {
         boolean classification = d.task().classification();
         if (classification) {
-            out.put("flips", "overall", ws.gFlip[0] / ws.gWeight[0]);
-            for (int g = 1; g < layout.groupCount; g++) {
-                if (layout.sufficient[g]) {
-                    out.put(flipPrefix[g], layout.name(g)[1], ws.gFlip[g] / ws.gWeight[g]);
-                }
+            for (int g = 0; g < layout.groupCount; g++) {
+                out.put(Part.FLIPS, Kind.GROUP, layout.sectionOf[g], g, "flip_rate", ws.gFlip[g] / ws.gWeight[g]);
             }
         }
         String name = classification ? "accuracy_drop" : "mean_absolute_error_increase";
-        out.put("impact" + SEP + name, "overall", drop(ws, 0));
-        for (int g = 1; g < layout.groupCount; g++) {
-            if (layout.sufficient[g]) {
-                out.put(impactPrefix[g], layout.name(g)[1], drop(ws, g));
-            }
+        for (int g = 0; g < layout.groupCount; g++) {
+            out.put(Part.IMPACT, Kind.GROUP, layout.sectionOf[g], g, name, drop(ws, g));
         }
     }
 
@@ -464,30 +450,27 @@ final class MetricsEngine {
         double[] cos = new double[layout.groupCount];
         double[] mean = new double[layout.groupCount];
         for (int g = 0; g < layout.groupCount; g++) {
-            String p = "fidelity" + SEP + layout.prefixes[g];
-            out.put(p, "count", ws.gCount[g]);
-            if (!layout.sufficient[g]) {
-                cos[g] = Double.NaN;
-                mean[g] = Double.NaN;
-                continue;
-            }
+            int sec = layout.sectionOf[g];
             cos[g] = ws.gCos[g] / ws.gWeight[g];
             mean[g] = ws.gMean[g] / ws.gWeight[g];
-            out.put(p, "cosine_similarity", cos[g]);
-            out.put(p, "mean_absolute_error", mean[g]);
-            out.put(p, "max_absolute_error", ws.gMax[g]);
+            out.put(Part.FIDELITY, Kind.GROUP, sec, g, "cosine_similarity", cos[g]);
+            out.put(Part.FIDELITY, Kind.GROUP, sec, g, "mean_absolute_error", mean[g]);
+            out.put(Part.FIDELITY, Kind.GROUP, sec, g, "max_absolute_error", ws.gWeight[g] == 0 ? Double.NaN : ws.gMax[g]);
         }
         for (int s = 0; s < layout.sections.size(); s++) {
-            Layout.Section sec = layout.sections.get(s);
-            double[] c = java.util.Arrays.copyOfRange(cos, sec.offset(), sec.offset() + sec.groups().size());
-            double[] m = java.util.Arrays.copyOfRange(mean, sec.offset(), sec.offset() + sec.groups().size());
-            String p = "fidelity" + SEP + sectionPrefix[s];
-            out.put(p, "cosine_similarity_difference", Disparity.difference(c, cos[0], method));
-            out.put(p, "mean_absolute_error_difference", Disparity.difference(m, mean[0], method));
+            fidelityDisparity(cos, mean, s, Kind.FAIRNESS, allGroups[s], out);
+            fidelityDisparity(cos, mean, s, Kind.FAIRNESS_SUPPORTED, supportedGroups[s], out);
         }
     }
 
-    Figures layoutFigures() {
-        return fullLayout;
+    private void fidelityDisparity(double[] cos, double[] mean, int s, Kind kind, int[] groups, Figures out) {
+        double[] c = new double[groups.length];
+        double[] m = new double[groups.length];
+        for (int i = 0; i < groups.length; i++) {
+            c[i] = cos[groups[i]];
+            m[i] = mean[groups[i]];
+        }
+        out.put(Part.FIDELITY, kind, s, -1, "cosine_similarity_difference", Disparity.difference(c, cos[0], method));
+        out.put(Part.FIDELITY, kind, s, -1, "mean_absolute_error_difference", Disparity.difference(m, mean[0], method));
     }
 }

@@ -9,13 +9,13 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.quantgate.evaluation.BadInputException;
+import dev.quantgate.quantize.runtime.OrtRuntime;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,27 +53,44 @@ public final class OnnxModelRunner implements AutoCloseable {
     private final long declaredFeatures;
     private final List<Output> outputs;
     private final String description;
+    private final ModelFiles files;
+    private final String providers;
     private ByteBuffer buffer;
     private int bufferRows = -1;
     private int features = -1;
 
-    public static OrtSession.SessionOptions sessionOptions(int intraOpThreads) throws OrtException {
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setIntraOpNumThreads(intraOpThreads);
+    /**
+     * Session options: the quantizer's runtime selection ({@link OrtRuntime}: CUDA where the ONNX Runtime build offers
+     * it, else CPU), one inter-op thread, and idle pool threads that sleep instead of spinning (between batches this
+     * process parses rows and bootstraps).
+     */
+    public static OrtSession.SessionOptions sessionOptions(OrtRuntime runtime) throws OrtException {
+        OrtSession.SessionOptions options = runtime.options();
         options.setInterOpNumThreads(1);
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        // idle pool threads sleep instead of spinning: between batches this process parses rows and bootstraps
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
         return options;
     }
 
+    /** The runtime sessions use with {@code intraOpThreads} threads: CUDA when offered, else CPU. */
+    public static OrtRuntime runtime(int intraOpThreads) {
+        return new OrtRuntime(intraOpThreads, true);
+    }
+
+    /**
+     * Loads a model by path, so ONNX Runtime resolves its external-data files beside it; {@code model} is the
+     * {@code .onnx} file or an MLflow model directory (see {@link ModelFiles#locate}).
+     */
     public OnnxModelRunner(Path model, int intraOpThreads) {
+        this(ModelFiles.inspect(ModelFiles.locate(model)), runtime(intraOpThreads));
+    }
+
+    public OnnxModelRunner(ModelFiles files, OrtRuntime runtime) {
+        Path model = files.model();
         this.description = "model " + model.getFileName();
-        if (!Files.isRegularFile(model)) {
-            throw new BadInputException(description + ": " + model + " does not exist or is not a file");
-        }
+        this.files = files;
+        this.providers = runtime.providers();
         this.env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
+        try (OrtSession.SessionOptions options = sessionOptions(runtime)) {
             this.session = env.createSession(model.toString(), options);
         } catch (OrtException e) {
             throw new BadInputException(description + " cannot be loaded by ONNX Runtime: " + e.getMessage(), e);
@@ -112,6 +129,21 @@ public final class OnnxModelRunner implements AutoCloseable {
 
     public String description() {
         return description;
+    }
+
+    /** The model's files and what its graph says about its precision. */
+    public ModelFiles files() {
+        return files;
+    }
+
+    /** The execution providers the session was created with ({@code CUDA, CPU} or {@code CPU}). */
+    public String providers() {
+        return providers;
+    }
+
+    /** The ONNX Runtime version. */
+    public String runtimeVersion() {
+        return env.getVersion();
     }
 
     public String inputName() {

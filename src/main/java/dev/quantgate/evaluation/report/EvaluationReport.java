@@ -1,27 +1,33 @@
 package dev.quantgate.evaluation.report;
 
-import dev.quantgate.evaluation.engine.Bootstrap;
-import dev.quantgate.evaluation.engine.EvaluationOptions;
-import dev.quantgate.evaluation.engine.EvaluationResult;
-import dev.quantgate.evaluation.engine.Figures;
-import dev.quantgate.evaluation.engine.SensitiveAttribute;
+import dev.quantgate.evaluation.result.CalibrationResult;
+import dev.quantgate.evaluation.result.Change;
+import dev.quantgate.evaluation.result.DatasetInfo;
+import dev.quantgate.evaluation.result.EvaluationResult;
+import dev.quantgate.evaluation.result.Figure;
+import dev.quantgate.evaluation.result.GroupChange;
+import dev.quantgate.evaluation.result.GroupFigures;
+import dev.quantgate.evaluation.result.ModelFigures;
+import dev.quantgate.evaluation.result.ModelInfo;
+import dev.quantgate.evaluation.result.RuntimeInfo;
+import dev.quantgate.evaluation.result.SectionFigures;
+import dev.quantgate.evaluation.result.Warning;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The evidence report ({@code "schema": "quantgate.evaluation/v1"}) as a tree of sorted maps, ready for
- * {@link JsonWriter} or {@link MarkdownReport}. Intervals sit in a sibling {@code "ci"} object that mirrors the
- * figures beside it ({@code {"accuracy": -0.002, "ci": {"accuracy": [-0.004, 0.0]}}}). Holds aggregates and
- * group labels only, never rows or feature values.
+ * Renders an {@link EvaluationResult} as the evidence report ({@code "schema": "quantgate.evaluation/v2"}): a tree
+ * of sorted maps for {@link JsonWriter}. Intervals sit in a sibling {@code "ci"} object that mirrors the figures
+ * beside it ({@code {"accuracy": -0.002, "ci": {"accuracy": [-0.004, 0.0]}}}). Holds aggregates and group labels
+ * only, never rows or feature values; timings are left out, so the same inputs give the same bytes.
  */
 public final class EvaluationReport {
 
-    public static final String SCHEMA = "quantgate.evaluation/v1";
-    public static final String INSUFFICIENT = "insufficient_data";
+    public static final String SCHEMA = "quantgate.evaluation/v2";
 
     private EvaluationReport() {
     }
@@ -29,167 +35,216 @@ public final class EvaluationReport {
     public static Map<String, Object> build(EvaluationResult r) {
         Map<String, Object> root = new TreeMap<>();
         root.put("schema", SCHEMA);
-        root.putAll(r.metadata());
-        root.put("config", config(r));
-        Figures f = r.figures();
-        Bootstrap.Intervals ci = r.intervals();
-        for (int i = 0; i < f.size(); i++) {
-            List<String> path = Arrays.asList(f.key(i).split(String.valueOf(Figures.SEP), -1));
-            Map<String, Object> parent = parent(root, path);
-            parent.put(path.get(path.size() - 1), value(f.value(i)));
-            if (ci != null && wantsInterval(path)) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> sibling = (Map<String, Object>) parent.computeIfAbsent("ci", x -> new TreeMap<>());
-                sibling.put(path.get(path.size() - 1), interval(ci.low()[i], ci.high()[i]));
-            }
+        root.put("config", r.options().toSpec());
+        root.put("config_sha256", r.options().sha256());
+        if (r.dataset() != null) {
+            root.put("dataset", dataset(r.dataset()));
         }
-        markInsufficient(root, r);
-        groupHurtMost(root, r);
+        if (r.sourceModel() != null) {
+            Map<String, Object> models = new TreeMap<>();
+            models.put("source", model(r.sourceModel(), r.runtime()));
+            models.put("variant", model(r.variantModel(), r.runtime()));
+            root.put("models", models);
+        }
+        if (r.runtime() != null) {
+            root.put("runtime", runtime(r.runtime()));
+        }
+        putModel(root, "source", r.source());
+        putModel(root, "variant", r.variant());
+        putModel(root, "delta", r.delta());
+        putModel(root, "fidelity", r.fidelity());
+        if (r.flips() != null) {
+            root.put("flips", change(r.flips()));
+        }
+        if (r.impact() != null) {
+            Map<String, Object> impact = new TreeMap<>();
+            Map<String, Object> c = change(r.impact());
+            impact.put("group_hurt_most", c.remove("worst"));
+            impact.put("group_hurt_most_supported", c.remove("worst_supported"));
+            impact.put(r.impact().metric(), c);
+            root.put("impact", impact);
+        }
         if (r.calibration() != null) {
-            root.put("calibration", r.calibration());
+            root.put("calibration", calibration(r.calibration()));
         }
-        root.put("warnings", r.warnings());
+        List<Object> warnings = new ArrayList<>();
+        for (Warning w : r.warnings()) {
+            Map<String, Object> m = new TreeMap<>();
+            m.put("code", w.code().key());
+            m.put("message", w.message());
+            warnings.add(m);
+        }
+        root.put("warnings", warnings);
         return root;
     }
 
-    private static Object value(double v) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
+    private static Map<String, Object> dataset(DatasetInfo d) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("file", d.file());
+        m.put("sha256", d.sha256());
+        m.put("rows", d.rows());
+        putIfSet(m, "label", d.label());
+        putIfSet(m, "classes", d.classes());
+        m.put("sensitive", d.sensitive());
+        if (d.features() > 0) {
+            m.put("features", d.features());
+        }
+        putIfSet(m, "weight", d.weight());
+        return m;
     }
 
-    private static Object interval(double low, double high) {
-        return Double.isNaN(low) || Double.isNaN(high) ? null : new double[]{low, high};
+    private static Map<String, Object> model(ModelInfo i, RuntimeInfo runtime) {
+        Map<String, Object> m = new TreeMap<>();
+        if (i.predictionsColumn() != null) {
+            m.put("predictions_column", i.predictionsColumn());
+            return m;
+        }
+        m.put("file", i.file());
+        m.put("sha256", i.sha256());
+        m.put("files", i.files());
+        m.put("output", i.output());
+        m.put("dynamic_quantization", i.dynamicQuantization());
+        m.put("float16", i.float16());
+        if (i.float16()) {
+            boolean gpu = runtime != null && runtime.executionProviders().startsWith("CUDA");
+            m.put("activations", gpu ? "float16" : "float32 (ONNX Runtime's CPU provider casts float16 nodes)");
+        }
+        return m;
     }
 
-    /** Every delta, change, flip and fidelity figure, and the fairness figures of each model. */
-    private static boolean wantsInterval(List<String> path) {
-        String top = path.get(0);
-        if (top.equals("delta")) {
-            return !path.get(path.size() - 1).equals("count");
-        }
-        if (top.equals("flips") || top.equals("impact") || top.equals("fidelity")) {
-            return !path.get(path.size() - 1).equals("count");
-        }
-        return path.contains("fairness");
+    private static Map<String, Object> runtime(RuntimeInfo r) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("onnxruntime_version", r.onnxRuntimeVersion());
+        m.put("execution_providers", r.executionProviders());
+        m.put("batch_size", r.batchSize());
+        return m;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> parent(Map<String, Object> root, List<String> path) {
-        Map<String, Object> node = root;
-        for (int i = 0; i < path.size() - 1; i++) {
-            node = (Map<String, Object>) node.computeIfAbsent(path.get(i), x -> new TreeMap<>());
-        }
-        return node;
-    }
-
-    private static Map<String, Object> config(EvaluationResult r) {
-        EvaluationOptions o = r.options();
-        Map<String, Object> c = new TreeMap<>();
-        c.put("task", o.task().key());
-        if (o.task().classification()) {
-            c.put("classes", o.classes());
-        }
-        if (o.task() == dev.quantgate.evaluation.engine.Task.BINARY) {
-            c.put("threshold", o.threshold());
-            c.put("positive_label", o.classes().get(1));
-        }
-        List<Object> sensitive = new ArrayList<>();
-        for (SensitiveAttribute a : o.sensitive()) {
-            Map<String, Object> s = new TreeMap<>();
-            s.put("column", a.column());
-            if (a.edges() != null) {
-                List<Double> edges = new ArrayList<>();
-                for (double e : a.edges()) {
-                    edges.add(e);
-                }
-                s.put("edges", edges);
-            }
-            sensitive.add(s);
-        }
-        c.put("sensitive", sensitive);
-        c.put("intersections", o.intersections());
-        c.put("method", o.method().key());
-        c.put("min_group_size", o.minGroupSize());
-        if (!o.privileged().isEmpty()) {
-            c.put("privileged", new TreeMap<>(o.privileged()));
-        }
-        Map<String, Object> b = new TreeMap<>();
-        b.put("iterations", o.bootstrap());
-        b.put("seed", o.seed());
-        b.put("confidence", 0.95);
-        b.put("method", "paired percentile");
-        c.put("bootstrap", b);
-        return c;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void markInsufficient(Map<String, Object> root, EvaluationResult r) {
-        for (Map.Entry<String, Map<String, Long>> e : r.insufficient().entrySet()) {
-            String section = e.getKey();
-            for (Map.Entry<String, Long> g : e.getValue().entrySet()) {
-                for (String top : List.of("source", "variant", "delta", "fidelity")) {
-                    Map<String, Object> block = (Map<String, Object>) root.get(top);
-                    if (block == null) {
-                        continue;
-                    }
-                    Map<String, Object> group = (Map<String, Object>) parent(block,
-                            List.of("by_attribute", section, "groups", g.getKey(), "x"));
-                    group.put("status", INSUFFICIENT);
-                    group.put("count", g.getValue());
-                }
-                for (String top : List.of("flips", "impact")) {
-                    Map<String, Object> block = (Map<String, Object>) root.get(top);
-                    if (block == null) {
-                        continue;
-                    }
-                    if (top.equals("flips")) {
-                        parent(block, List.of("by_attribute", section, "x")).put(g.getKey(), INSUFFICIENT);
-                    } else {
-                        String name = block.containsKey("accuracy_drop") ? "accuracy_drop" : "mean_absolute_error_increase";
-                        parent(block, List.of(name, "by_attribute", section, "x")).put(g.getKey(), INSUFFICIENT);
-                    }
-                }
-            }
-        }
-        for (Map.Entry<String, String> p : r.privileged().entrySet()) {
-            for (String top : List.of("source", "variant", "delta")) {
-                Map<String, Object> block = (Map<String, Object>) root.get(top);
-                if (block != null) {
-                    Map<String, Object> aif = (Map<String, Object>) parent(block,
-                            List.of("by_attribute", p.getKey(), "fairness", "aif360", "x"));
-                    aif.put("privileged_group", p.getValue());
-                    ((Map<String, Object>) parent(block, List.of("by_attribute", p.getKey(), "fairness", "clarify", "x")))
-                            .put("privileged_group", p.getValue());
-                }
-            }
-        }
-    }
-
-    /** Names the group whose accuracy fell most (or whose MAE rose most) between source and variant. */
-    @SuppressWarnings("unchecked")
-    private static void groupHurtMost(Map<String, Object> root, EvaluationResult r) {
-        Map<String, Object> impact = (Map<String, Object>) root.get("impact");
-        if (impact == null) {
+    private static void putModel(Map<String, Object> root, String name, ModelFigures f) {
+        if (f == null) {
             return;
         }
-        String name = impact.containsKey("accuracy_drop") ? "accuracy_drop" : "mean_absolute_error_increase";
-        Map<String, Object> figure = (Map<String, Object>) impact.get(name);
-        Map<String, Object> byAttribute = (Map<String, Object>) figure.getOrDefault("by_attribute", Map.of());
-        Map<String, Object> worst = null;
-        double worstValue = Double.NEGATIVE_INFINITY;
-        for (Map.Entry<String, Object> section : byAttribute.entrySet()) {
-            Map<String, Object> values = (Map<String, Object>) section.getValue();
-            Map<String, Object> groupCis = (Map<String, Object>) values.getOrDefault("ci", Map.of());
-            for (Map.Entry<String, Object> g : values.entrySet()) {
-                if (g.getValue() instanceof Double v && v > worstValue) {
-                    worstValue = v;
-                    worst = new TreeMap<>();
-                    worst.put("attribute", section.getKey());
-                    worst.put("group", g.getKey());
-                    worst.put(name, v);
-                    worst.put("ci", groupCis.get(g.getKey()));
+        Map<String, Object> m = new TreeMap<>();
+        m.put("overall", group(f.overall()));
+        Map<String, Object> sections = new TreeMap<>();
+        for (SectionFigures s : f.sections()) {
+            Map<String, Object> sec = new TreeMap<>();
+            Map<String, Object> groups = new TreeMap<>();
+            for (GroupFigures g : s.groups()) {
+                groups.put(g.name(), group(g));
+            }
+            sec.put("groups", groups);
+            if (!s.fairness().isEmpty()) {
+                Map<String, Object> fairness = figures(s.fairness());
+                if (s.privileged() != null) {
+                    Map<String, Object> aif = figures(s.privileged().aif360());
+                    aif.put("privileged_group", s.privileged().privilegedGroup());
+                    fairness.put("aif360", aif);
+                    Map<String, Object> clarify = figures(s.privileged().clarify());
+                    clarify.put("privileged_group", s.privileged().privilegedGroup());
+                    fairness.put("clarify", clarify);
                 }
+                sec.put("fairness", fairness);
+                sec.put("fairness_supported", figures(s.fairnessSupported()));
+            }
+            sections.put(s.attribute(), sec);
+        }
+        m.put("by_attribute", sections);
+        root.put(name, m);
+    }
+
+    private static Map<String, Object> group(GroupFigures g) {
+        Map<String, Object> m = figures(g.figures());
+        m.put("count", g.count());
+        m.put("support", g.support().key());
+        return m;
+    }
+
+    /** Values by name, and their intervals in a sibling {@code ci} (left out when no figure has one). */
+    private static Map<String, Object> figures(SortedMap<String, Figure> figures) {
+        Map<String, Object> m = new TreeMap<>();
+        Map<String, Object> ci = new TreeMap<>();
+        figures.forEach((k, f) -> {
+            m.put(k, value(f));
+            if (f.interval() != null) {
+                ci.put(k, new double[]{f.interval().low(), f.interval().high()});
+            }
+        });
+        if (!ci.isEmpty()) {
+            m.put("ci", ci);
+        }
+        return m;
+    }
+
+    private static Object value(Figure f) {
+        return f.defined() ? f.value() : null;
+    }
+
+    private static Map<String, Object> change(Change c) {
+        Map<String, Object> m = new TreeMap<>();
+        Map<String, Object> ci = new TreeMap<>();
+        m.put("overall", value(c.overall()));
+        if (c.overall().interval() != null) {
+            ci.put("overall", new double[]{c.overall().interval().low(), c.overall().interval().high()});
+        }
+        Map<String, Map<String, Object>> sections = new TreeMap<>();
+        Map<String, Map<String, Object>> sectionCi = new TreeMap<>();
+        for (GroupChange g : c.groups()) {
+            sections.computeIfAbsent(g.attribute(), x -> new TreeMap<>()).put(g.group(), value(g.figure()));
+            if (g.figure().interval() != null) {
+                sectionCi.computeIfAbsent(g.attribute(), x -> new TreeMap<>())
+                        .put(g.group(), new double[]{g.figure().interval().low(), g.figure().interval().high()});
             }
         }
-        impact.put("group_hurt_most", worst);
+        sectionCi.forEach((s, x) -> sections.get(s).put("ci", x));
+        m.put("by_attribute", sections);
+        if (!ci.isEmpty()) {
+            m.put("ci", ci);
+        }
+        m.put("worst", worst(c.metric(), c.worst()));
+        m.put("worst_supported", worst(c.metric(), c.worstSupported()));
+        return m;
+    }
+
+    private static Map<String, Object> worst(String metric, GroupChange g) {
+        if (g == null) {
+            return null;
+        }
+        Map<String, Object> m = new TreeMap<>();
+        m.put("attribute", g.attribute());
+        m.put("group", g.group());
+        m.put("count", g.count());
+        m.put("support", g.support().key());
+        m.put(metric, value(g.figure()));
+        m.put("ci", g.figure().interval() == null ? null
+                : new double[]{g.figure().interval().low(), g.figure().interval().high()});
+        return m;
+    }
+
+    private static Map<String, Object> calibration(CalibrationResult c) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("file", c.file());
+        m.put("sha256", c.sha256());
+        m.put("rows", c.rows());
+        m.put("factor", c.factor());
+        Map<String, Map<String, Object>> sections = new TreeMap<>();
+        for (CalibrationResult.Group g : c.groups()) {
+            Map<String, Object> x = new TreeMap<>();
+            x.put("calibration_share", g.calibrationShare());
+            x.put("evaluation_share", g.evaluationShare());
+            if (!Double.isNaN(g.ratio())) {
+                x.put("ratio", g.ratio());
+            }
+            x.put("under_represented", g.underRepresented());
+            sections.computeIfAbsent(g.attribute(), k -> new TreeMap<>()).put(g.group(), x);
+        }
+        m.put("by_attribute", sections);
+        return m;
+    }
+
+    private static void putIfSet(Map<String, Object> m, String key, Object v) {
+        if (v != null) {
+            m.put(key, v);
+        }
     }
 }

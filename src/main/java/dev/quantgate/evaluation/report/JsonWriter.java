@@ -25,6 +25,8 @@ public final class JsonWriter {
             string(s, out);
         } else if (v instanceof Boolean b) {
             out.append(b.booleanValue());
+        } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            out.append(((Number) v).longValue());
         } else if (v instanceof Number n) {
             double d = n.doubleValue();
             out.append(Double.isNaN(d) || Double.isInfinite(d) ? "null" : Numbers.format(d));

@@ -1,10 +1,22 @@
 package dev.quantgate.evaluation.report;
 
+import dev.quantgate.evaluation.result.CalibrationResult;
+import dev.quantgate.evaluation.result.Change;
+import dev.quantgate.evaluation.result.EvaluationResult;
+import dev.quantgate.evaluation.result.Figure;
+import dev.quantgate.evaluation.result.GroupChange;
+import dev.quantgate.evaluation.result.GroupFigures;
+import dev.quantgate.evaluation.result.ModelFigures;
+import dev.quantgate.evaluation.result.ModelInfo;
+import dev.quantgate.evaluation.result.SectionFigures;
+import dev.quantgate.evaluation.result.Support;
+import dev.quantgate.evaluation.result.Warning;
+
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.SortedMap;
 
-/** A Markdown rendering of an evaluation report, for people: the same figures, as tables. */
+/** A Markdown rendering of an evaluation result, for people: the same figures as the JSON report, as tables. */
 public final class MarkdownReport {
 
     private static final List<String> GROUP_METRICS = List.of("selection_rate", "true_positive_rate",
@@ -13,157 +25,160 @@ public final class MarkdownReport {
     private MarkdownReport() {
     }
 
-    @SuppressWarnings("unchecked")
-    public static String render(Map<String, Object> report) {
+    public static String render(EvaluationResult r) {
         StringBuilder md = new StringBuilder();
-        Map<String, Object> dataset = map(report.get("dataset"));
-        Map<String, Object> config = map(report.get("config"));
         md.append("# Evaluation report\n\n");
-        md.append("- schema: `").append(report.get("schema")).append("`\n");
-        md.append("- dataset: `").append(dataset.get("file")).append("`, ").append(dataset.get("rows"))
-                .append(" rows, sha256 `").append(dataset.get("sha256")).append("`\n");
-        Map<String, Object> models = map(report.get("models"));
-        for (String m : List.of("source", "variant")) {
-            Map<String, Object> model = map(models.get(m));
-            md.append("- ").append(m).append(": ").append(model.containsKey("sha256")
-                    ? "`" + model.get("file") + "`, sha256 `" + model.get("sha256") + "`"
-                    : "predictions column `" + model.get("predictions_column") + "`").append('\n');
+        md.append("- schema: `").append(EvaluationReport.SCHEMA).append("`, options sha256 `")
+                .append(r.options().sha256()).append("`\n");
+        if (r.dataset() != null) {
+            md.append("- dataset: `").append(r.dataset().file()).append("`, ").append(r.dataset().rows())
+                    .append(" rows, sha256 `").append(r.dataset().sha256()).append("`\n");
         }
-        md.append("- task: ").append(config.get("task")).append(", bootstrap: ")
-                .append(map(config.get("bootstrap")).get("iterations")).append(" iterations, 95% intervals\n\n");
-        if (report.containsKey("fidelity")) {
-            Map<String, Object> fidelity = map(report.get("fidelity"));
+        model(md, "source", r.sourceModel());
+        model(md, "variant", r.variantModel());
+        if (r.runtime() != null) {
+            md.append("- runtime: ONNX Runtime ").append(r.runtime().onnxRuntimeVersion()).append(", providers ")
+                    .append(r.runtime().executionProviders()).append(", batch size ").append(r.runtime().batchSize()).append('\n');
+        }
+        md.append("- task: ").append(r.options().task().key()).append(", bootstrap: ").append(r.bootstrapIterations())
+                .append(" iterations, 95% ").append(r.intervalMethod().key()).append(" intervals, minimum group size ")
+                .append(r.options().minGroupSize()).append("\n\n");
+        if (r.fidelity() != null) {
             md.append("## Fidelity (variant against source)\n\n");
-            overall(md, map(fidelity.get("overall")), null, null);
-            sections(md, map(fidelity.get("by_attribute")), null, null);
+            single(md, r.fidelity().overall().figures());
+            sections(md, r.fidelity(), null, null);
         } else {
             md.append("## Overall\n\n");
-            overall(md, map(map(report.get("source")).get("overall")), map(map(report.get("variant")).get("overall")),
-                    map(map(report.get("delta")).get("overall")));
-            Map<String, Object> flips = map(report.get("flips"));
-            if (!flips.isEmpty()) {
-                md.append("\nPrediction flip rate (source vs variant): ").append(num(flips.get("overall")))
-                        .append(ci(map(flips.get("ci")).get("overall"))).append("\n");
+            compare(md, r.source().overall().figures(), r.variant().overall().figures(), r.delta().overall().figures());
+            if (r.flips() != null) {
+                md.append("\nPrediction flip rate (source vs variant): ").append(num(r.flips().overall())).append('\n');
             }
-            Map<String, Object> hurt = map(map(report.get("impact")).get("group_hurt_most"));
-            if (!hurt.isEmpty()) {
-                md.append("\nGroup hurt most: **").append(hurt.get("attribute")).append(" = ").append(hurt.get("group"))
-                        .append("**");
-                hurt.forEach((k, v) -> {
-                    if (v instanceof Double) {
-                        md.append(", ").append(k.replace('_', ' ')).append(' ').append(num(v)).append(ci(hurt.get("ci")));
-                    }
-                });
-                md.append("\n");
-            }
+            hurt(md, r.impact());
             md.append('\n');
-            sections(md, map(map(report.get("source")).get("by_attribute")),
-                    map(map(report.get("variant")).get("by_attribute")), map(map(report.get("delta")).get("by_attribute")));
+            sections(md, r.source(), r.variant(), r.delta());
         }
-        if (report.containsKey("calibration")) {
+        if (r.calibration() != null) {
             md.append("## Calibration set representativeness\n\n| attribute | group | calibration share | evaluation share | flagged |\n|---|---|---|---|---|\n");
-            map(map(report.get("calibration")).get("by_attribute")).forEach((section, groups) ->
-                    map(groups).forEach((g, v) -> md.append("| ").append(section).append(" | ").append(g).append(" | ")
-                            .append(num(map(v).get("calibration_share"))).append(" | ")
-                            .append(num(map(v).get("evaluation_share"))).append(" | ")
-                            .append(Boolean.TRUE.equals(map(v).get("under_represented")) ? "under-represented" : "")
-                            .append(" |\n")));
+            for (CalibrationResult.Group g : r.calibration().groups()) {
+                md.append("| ").append(g.attribute()).append(" | ").append(g.group()).append(" | ")
+                        .append(fmt(g.calibrationShare())).append(" | ").append(fmt(g.evaluationShare())).append(" | ")
+                        .append(g.underRepresented() ? "under-represented" : "").append(" |\n");
+            }
             md.append('\n');
         }
-        List<Object> warnings = (List<Object>) report.getOrDefault("warnings", List.of());
-        if (!warnings.isEmpty()) {
+        if (!r.warnings().isEmpty()) {
             md.append("## Warnings\n\n");
-            warnings.forEach(w -> md.append("- ").append(w).append('\n'));
+            for (Warning w : r.warnings()) {
+                md.append("- ").append(w.code().key()).append(": ").append(w.message()).append('\n');
+            }
         }
         return md.toString();
     }
 
-    private static void overall(StringBuilder md, Map<String, Object> s, Map<String, Object> v, Map<String, Object> d) {
-        if (v == null) {
-            md.append("| metric | value | 95% interval |\n|---|---|---|\n");
-            s.forEach((k, x) -> {
-                if (!k.equals("ci")) {
-                    md.append("| ").append(k).append(" | ").append(num(x)).append(" | ")
-                            .append(ci(map(s.get("ci")).get(k))).append(" |\n");
-                }
-            });
+    private static void model(StringBuilder md, String which, ModelInfo m) {
+        if (m == null) {
             return;
         }
-        md.append("| metric | source | variant | delta | delta 95% interval |\n|---|---|---|---|---|\n");
-        s.forEach((k, x) -> {
-            if (!k.equals("ci") && !k.equals("status")) {
-                md.append("| ").append(k).append(" | ").append(num(x)).append(" | ").append(num(v.get(k))).append(" | ")
-                        .append(num(d.get(k))).append(" | ").append(ci(map(d.get("ci")).get(k))).append(" |\n");
-            }
-        });
+        md.append("- ").append(which).append(": ");
+        if (m.predictionsColumn() != null) {
+            md.append("predictions column `").append(m.predictionsColumn()).append("`\n");
+            return;
+        }
+        md.append('`').append(m.file()).append("`, sha256 `").append(m.sha256()).append('`');
+        if (m.files().size() > 1) {
+            md.append(", ").append(m.files().size() - 1).append(" external-data file(s)");
+        }
+        md.append('\n');
     }
 
-    private static void sections(StringBuilder md, Map<String, Object> s, Map<String, Object> v, Map<String, Object> d) {
-        s.forEach((section, body) -> {
-            md.append("## By ").append(section).append("\n\n");
-            Map<String, Object> groups = map(map(body).get("groups"));
+    private static void hurt(StringBuilder md, Change impact) {
+        if (impact == null) {
+            return;
+        }
+        GroupChange[] worst = {impact.worst(), impact.worstSupported()};
+        for (int i = 0; i < worst.length; i++) {
+            GroupChange g = worst[i];
+            if (g != null) {
+                md.append("\nGroup hurt most").append(i == 1 ? " (among groups with enough rows)" : "")
+                        .append(": **").append(g.attribute()).append(" = ").append(g.group()).append("** (")
+                        .append(g.count()).append(" rows").append(g.support() == Support.LOW ? ", low support" : "")
+                        .append("), ").append(impact.metric().replace('_', ' ')).append(' ').append(num(g.figure())).append('\n');
+            }
+        }
+    }
+
+    private static void single(StringBuilder md, SortedMap<String, Figure> figures) {
+        md.append("| metric | value | 95% interval |\n|---|---|---|\n");
+        figures.forEach((k, f) -> md.append("| ").append(k).append(" | ").append(fmt(f.value())).append(" | ")
+                .append(ci(f)).append(" |\n"));
+    }
+
+    private static void compare(StringBuilder md, SortedMap<String, Figure> s, SortedMap<String, Figure> v,
+                                SortedMap<String, Figure> d) {
+        md.append("| metric | source | variant | delta | delta 95% interval |\n|---|---|---|---|---|\n");
+        s.forEach((k, f) -> md.append("| ").append(k).append(" | ").append(num(f)).append(" | ").append(num(v.get(k)))
+                .append(" | ").append(fmt(d.get(k).value())).append(" | ").append(ci(d.get(k))).append(" |\n"));
+    }
+
+    private static void sections(StringBuilder md, ModelFigures s, ModelFigures v, ModelFigures d) {
+        for (SectionFigures sec : s.sections()) {
+            md.append("## By ").append(sec.attribute()).append("\n\n");
+            List<String> metrics = GROUP_METRICS.stream()
+                    .filter(m -> sec.groups().stream().anyMatch(g -> g.figures().containsKey(m))).toList();
             md.append("| group | count |");
-            List<String> metrics = GROUP_METRICS.stream().filter(m -> groups.values().stream()
-                    .anyMatch(g -> map(g).containsKey(m))).toList();
             metrics.forEach(m -> md.append(' ').append(m).append(v == null ? "" : " (source → variant, Δ)").append(" |"));
             md.append("\n|---|---|").append("---|".repeat(metrics.size())).append('\n');
-            groups.forEach((g, x) -> {
-                Map<String, Object> sg = map(x);
-                md.append("| ").append(g).append(" | ").append(num(sg.get("count"))).append(" |");
-                if (EvaluationReport.INSUFFICIENT.equals(sg.get("status"))) {
-                    metrics.forEach(m -> md.append(" insufficient data |"));
-                } else {
-                    Map<String, Object> vg = v == null ? null : map(map(map(map(v.get(section)).get("groups")).get(g)));
-                    Map<String, Object> dg = d == null ? null : map(map(map(map(d.get(section)).get("groups")).get(g)));
-                    for (String m : metrics) {
-                        md.append(' ').append(num(sg.get(m)));
-                        if (vg != null) {
-                            md.append(" → ").append(num(vg.get(m))).append(", Δ ").append(num(dg.get(m)))
-                                    .append(ci(map(dg.get("ci")).get(m)));
-                        }
-                        md.append(" |");
+            for (GroupFigures g : sec.groups()) {
+                md.append("| ").append(g.name()).append(" | ").append(g.count())
+                        .append(g.support() == Support.LOW ? " (low support)" : "").append(" |");
+                GroupFigures vg = v == null ? null : v.section(sec.attribute()).group(g.name());
+                GroupFigures dg = d == null ? null : d.section(sec.attribute()).group(g.name());
+                for (String m : metrics) {
+                    md.append(' ').append(num(g.figure(m)));
+                    if (vg != null) {
+                        md.append(" → ").append(num(vg.figure(m))).append(", Δ ").append(num(dg.figure(m)));
                     }
+                    md.append(" |");
                 }
                 md.append('\n');
-            });
-            Map<String, Object> fairness = map(map(body).get("fairness"));
-            if (!fairness.isEmpty()) {
+            }
+            if (!sec.fairness().isEmpty()) {
                 md.append('\n');
                 if (v == null) {
-                    overall(md, fairness, null, null);
+                    single(md, sec.fairness());
                 } else {
-                    Map<String, Object> vf = map(map(v.get(section)).get("fairness"));
-                    Map<String, Object> df = map(map(d.get(section)).get("fairness"));
-                    md.append("| fairness metric | source | variant | delta | delta 95% interval |\n|---|---|---|---|---|\n");
-                    fairness.forEach((k, x) -> {
-                        if (x instanceof Double || x == null) {
-                            md.append("| ").append(k).append(" | ").append(num(x)).append(ci(map(fairness.get("ci")).get(k)))
-                                    .append(" | ").append(num(vf.get(k))).append(ci(map(vf.get("ci")).get(k))).append(" | ")
-                                    .append(num(df.get(k))).append(" | ").append(ci(map(df.get("ci")).get(k))).append(" |\n");
-                        }
-                    });
+                    SectionFigures vs = v.section(sec.attribute());
+                    SectionFigures ds = d.section(sec.attribute());
+                    md.append("| fairness metric (all groups) | source | variant | delta | delta 95% interval | delta, groups with enough rows |\n")
+                            .append("|---|---|---|---|---|---|\n");
+                    sec.fairness().forEach((k, f) -> md.append("| ").append(k).append(" | ").append(num(f)).append(" | ")
+                            .append(num(vs.fairness().get(k))).append(" | ").append(fmt(ds.fairness().get(k).value()))
+                            .append(" | ").append(ci(ds.fairness().get(k))).append(" | ")
+                            .append(num(ds.fairnessSupported().get(k))).append(" |\n"));
                 }
             }
             md.append('\n');
-        });
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
-
-    private static String num(Object o) {
-        if (o instanceof Double d) {
-            return d == Math.rint(d) && Math.abs(d) >= 1 ? String.format(Locale.ROOT, "%.0f", d) : String.format(Locale.ROOT, "%.4f", d);
         }
-        return o == null ? "n/a" : o.toString();
     }
 
-    private static String ci(Object o) {
-        if (o instanceof double[] a) {
-            return String.format(Locale.ROOT, " [%.4f, %.4f]", a[0], a[1]);
+    private static String num(Figure f) {
+        if (f == null) {
+            return "n/a";
         }
-        return "";
+        return fmt(f.value()) + ci(f);
+    }
+
+    private static String fmt(double d) {
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.4f", d);
+    }
+
+    private static String ci(Figure f) {
+        if (f == null || f.interval() == null) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " [%.4f, %.4f]", f.interval().low(), f.interval().high());
     }
 }

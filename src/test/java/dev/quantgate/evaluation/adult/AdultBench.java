@@ -5,7 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.quantgate.evaluation.dataset.CsvReader;
 import dev.quantgate.evaluation.engine.EvaluationOptions;
-import dev.quantgate.evaluation.engine.EvaluationResult;
+import dev.quantgate.evaluation.result.EvaluationResult;
 import dev.quantgate.evaluation.engine.Evaluator;
 import dev.quantgate.evaluation.engine.SensitiveAttribute;
 import dev.quantgate.evaluation.model.OnnxModelRunner;
@@ -75,14 +75,14 @@ public final class AdultBench {
             double cpu = (os.getProcessCpuTime() - c0) / 1e6;
             cpus.add(cpu);
             double bare = bareFirst >= 0 ? bareFirst : bare(env, dir, batches);
-            double model = result.timings().get("model") / 1e6;
+            double model = result.timings().model() / 1e6;
             totals.add(total);
             models.add(model);
             bares.add(bare);
-            boots.add(result.timings().get("bootstrap") / 1e6);
+            boots.add(result.timings().bootstrap() / 1e6);
             ratios.add(model / bare);
             System.out.printf(Locale.ROOT, "rep %d: evaluation %.0f ms wall, %.0f ms CPU (load %.0f, model %.1f, bootstrap %.0f), bare ORT %.1f ms, ratio %.2f%n",
-                    r + 1, total, cpu, result.timings().get("load") / 1e6, model, boots.get(r), bare, model / bare);
+                    r + 1, total, cpu, result.timings().load() / 1e6, model, boots.get(r), bare, model / bare);
         }
         System.out.printf(Locale.ROOT, "evaluation (warm, in-process): median %.0f ms, min %.0f, max %.0f%n",
                 median(totals), min(totals), max(totals));
@@ -104,7 +104,7 @@ public final class AdultBench {
     /** The same batches, pre-parsed; both sessions run each batch, outputs read back — no evaluation around it. */
     private static double bare(OrtEnvironment env, Path dir, List<float[]> batches) throws Exception {
         int f = AdultFixture.FEATURES.size();
-        try (OrtSession.SessionOptions opts = OnnxModelRunner.sessionOptions(2);
+        try (OrtSession.SessionOptions opts = OnnxModelRunner.sessionOptions(OnnxModelRunner.runtime(2));
              OrtSession s = env.createSession(dir.resolve("source.onnx").toString(), opts);
              OrtSession v = env.createSession(dir.resolve("variant.onnx").toString(), opts)) {
             ByteBuffer buffer = ByteBuffer.allocateDirect(batches.get(0).length * 4).order(ByteOrder.nativeOrder());

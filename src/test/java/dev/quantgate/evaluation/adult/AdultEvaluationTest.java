@@ -7,6 +7,7 @@ import dev.quantgate.evaluation.engine.EvaluationOptions;
 import dev.quantgate.evaluation.engine.Evaluator;
 import dev.quantgate.evaluation.engine.SensitiveAttribute;
 import dev.quantgate.evaluation.report.EvaluationReport;
+import dev.quantgate.evaluation.result.EvaluationResult;
 import dev.quantgate.evaluation.report.JsonWriter;
 import dev.quantgate.evaluation.report.MarkdownReport;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +38,7 @@ class AdultEvaluationTest {
     @TempDir
     static Path dir;
     static AdultFixture.Files3 files;
-    static Map<String, Object> reportTree;
+    static EvaluationResult result;
     static JsonNode report;
 
     @BeforeAll
@@ -47,8 +48,8 @@ class AdultEvaluationTest {
                 .features(AdultFixture.FEATURES).sensitive(SensitiveAttribute.categorical("sex"))
                 .sensitive(SensitiveAttribute.categorical("race")).intersections(true)
                 .privileged("sex", "Male").privileged("race", "White").minGroupSize(MIN_GROUP).bootstrap(200).seed(11);
-        reportTree = EvaluationReport.build(new Evaluator().evaluateModels(files.source(), files.variant(), files.data(), o));
-        report = JSON.readTree(JsonWriter.write(reportTree));
+        result = new Evaluator().evaluateModels(files.source(), files.variant(), files.data(), o);
+        report = JSON.readTree(JsonWriter.write(EvaluationReport.build(result)));
     }
 
     @Test
@@ -62,7 +63,7 @@ class AdultEvaluationTest {
         }
         assertEquals(female, report.at("/source/by_attribute/sex/groups/Female/count").asInt());
         assertEquals(blackFemale, report.at("/source/by_attribute/sex&race/groups/Female&Black/count").asInt());
-        assertEquals("quantgate.evaluation/v1", report.get("schema").asText());
+        assertEquals("quantgate.evaluation/v2", report.get("schema").asText());
         assertEquals(64, report.at("/models/source/sha256").asText().length());
     }
 
@@ -95,7 +96,7 @@ class AdultEvaluationTest {
         JsonNode delta = report.at("/delta/overall");
         for (Iterator<String> it = delta.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (k.equals("ci")) {
+            if (k.equals("ci") || k.equals("count") || k.equals("support")) {
                 continue;
             }
             JsonNode ci = delta.get("ci").get(k);
@@ -113,21 +114,45 @@ class AdultEvaluationTest {
     }
 
     @Test
-    void shouldReportSmallGroupsAsInsufficientDataNeverDropThem() {
+    void shouldReportEverySmallGroupWithItsFiguresIntervalsAndLowSupport() {
         JsonNode groups = report.at("/source/by_attribute/sex&race/groups");
-        int insufficient = 0;
+        int low = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = groups.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> g = it.next();
-            if (g.getValue().get("count").asInt() < MIN_GROUP) {
-                insufficient++;
-                assertEquals("insufficient_data", g.getValue().get("status").asText(), g.getKey());
-                assertFalse(g.getValue().has("selection_rate"), g.getKey());
-                assertEquals("insufficient_data", report.at("/flips/by_attribute/sex&race").get(g.getKey()).asText());
+            JsonNode group = g.getValue();
+            assertTrue(group.get("selection_rate").isNumber(), g.getKey() + " has its figures, however small");
+            assertTrue(group.at("/ci/accuracy").isArray(), g.getKey() + " has per-group intervals");
+            assertTrue(report.at("/flips/by_attribute/sex&race").get(g.getKey()).isNumber(), g.getKey());
+            if (group.get("count").asInt() < MIN_GROUP) {
+                low++;
+                assertEquals("low", group.get("support").asText(), g.getKey());
+                assertTrue(report.get("warnings").toString().contains("sex&race=" + g.getKey() + " has "
+                        + group.get("count").asInt() + " rows"), g.getKey() + " is listed in warnings");
+            } else {
+                assertEquals("ok", group.get("support").asText(), g.getKey());
             }
         }
         assertEquals(10, groups.size(), "all 2 x 5 cells are reported");
-        assertTrue(insufficient > 0, "the test split has cells under " + MIN_GROUP + " rows (Female&Other)");
-        assertTrue(report.get("warnings").toString().contains("insufficient_data"));
+        assertTrue(low > 0, "the test split has cells under " + MIN_GROUP + " rows (Female&Other)");
+        assertTrue(report.get("warnings").toString().contains("low_support"));
+    }
+
+    @Test
+    void shouldGiveFairnessOverAllGroupsAndOverSupportedGroups() {
+        JsonNode all = report.at("/source/by_attribute/sex&race/fairness");
+        JsonNode supported = report.at("/source/by_attribute/sex&race/fairness_supported");
+        // a max − min over more groups can only be as wide or wider
+        assertTrue(all.get("demographic_parity_difference").asDouble()
+                >= supported.get("demographic_parity_difference").asDouble() - 1e-15);
+        assertTrue(all.get("demographic_parity_difference").asDouble()
+                > supported.get("demographic_parity_difference").asDouble()
+                || all.get("equalized_odds_difference").asDouble() > supported.get("equalized_odds_difference").asDouble(),
+                "the small cells widen at least one disparity");
+        assertTrue(supported.at("/ci/equalized_odds_difference").isArray());
+        // with every group above the minimum, the two forms agree
+        JsonNode sexAll = report.at("/source/by_attribute/sex/fairness");
+        JsonNode sexSupported = report.at("/source/by_attribute/sex/fairness_supported");
+        assertEquals(sexAll.get("equalized_odds_difference").asDouble(), sexSupported.get("equalized_odds_difference").asDouble());
     }
 
     @Test
@@ -144,7 +169,7 @@ class AdultEvaluationTest {
                 }
             }
         }
-        assertTrue(MarkdownReport.render(reportTree).contains("Group hurt most: **" + hurt.get("attribute").asText()));
+        assertTrue(MarkdownReport.render(result).contains("Group hurt most: **" + hurt.get("attribute").asText()));
     }
 
     @Test

@@ -1,0 +1,83 @@
+package dev.quantgate.evaluation.benchmark;
+
+import ai.onnx.proto.OnnxMl;
+import dev.quantgate.evaluation.adult.OnnxGraphs;
+import dev.quantgate.evaluation.dataset.Datasets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelBenchmarkTest {
+
+    @TempDir
+    Path dir;
+
+    /** y = relu(x·W) over a [N, 64] input: a small model, big enough to take measurable time. */
+    private Path model(String name, float scale) {
+        float[] w = new float[64 * 64];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = scale * ((i * 31 % 17) - 8) / 8f;
+        }
+        OnnxMl.GraphProto g = OnnxMl.GraphProto.newBuilder().setName(name)
+                .addInput(OnnxGraphs.batchOf("x", 64))
+                .addInitializer(OnnxGraphs.floats("w", w, 64, 64))
+                .addNode(OnnxGraphs.node("MatMul", "mm", new String[]{"x", "w"}, "h"))
+                .addNode(OnnxGraphs.node("Relu", "relu", new String[]{"h"}, "y"))
+                .addOutput(OnnxGraphs.batchOf("y", 64)).build();
+        Path file = dir.resolve(name + ".onnx");
+        OnnxGraphs.write(g, file);
+        return file;
+    }
+
+    @Test
+    void shouldMeasureBothModelsWithOrderedPercentilesAndDescribeTheMachine() {
+        Path source = model("source", 1f);
+        Path variant = model("variant", 0.5f);
+        BenchmarkOptions o = new BenchmarkOptions(3, 40, 32, 5, 1, Map.of(), 16, 7);
+        BenchmarkResult r = ModelBenchmark.run(source, variant, o);
+        for (ModelMeasurement m : new ModelMeasurement[]{r.source(), r.variant()}) {
+            LatencyStats l = m.batch1();
+            assertEquals(40, l.samples());
+            assertTrue(l.min() > 0, "positive latencies");
+            assertTrue(l.min() <= l.p50() && l.p50() <= l.p95() && l.p95() <= l.p99() && l.p99() <= l.max(), l.toString());
+            assertTrue(m.loadNanos() > 0);
+            assertTrue(m.rowsPerSecond() > 0);
+            assertEquals(32, m.throughputBatch());
+            assertTrue(m.residentGrowthBytes() >= 0);
+        }
+        assertEquals("source.onnx", r.source().file());
+        assertEquals(Datasets.sha256(variant), r.variant().sha256());
+        assertEquals((double) r.variant().batch1().p50() / r.source().batch1().p50(), r.latencyRatio(), 1e-12);
+        assertTrue(r.throughputRatio() > 0);
+        HardwareDescriptor h = r.hardware();
+        assertTrue(h.cores() >= 1);
+        assertFalse(h.cpuModel().isBlank());
+        assertFalse(h.onnxRuntimeVersion().isBlank());
+        assertTrue(h.executionProviders().endsWith("CPU"), h.executionProviders());
+        if (Path.of("/proc/self/status").toFile().exists()) {
+            assertTrue(r.peakResidentBytes() > 0, "VmHWM read");
+            assertTrue(h.memoryBytes() > 0, "MemTotal read");
+        }
+        assertTrue(r.memoryMethod().contains("VmHWM"));
+    }
+
+    @Test
+    void shouldComputeNearestRankPercentiles() {
+        long[] samples = new long[100];
+        for (int i = 0; i < 100; i++) {
+            samples[i] = 100 - i;
+        }
+        LatencyStats s = LatencyStats.of(samples);
+        assertEquals(50, s.p50());
+        assertEquals(95, s.p95());
+        assertEquals(99, s.p99());
+        assertEquals(1, s.min());
+        assertEquals(100, s.max());
+    }
+}
