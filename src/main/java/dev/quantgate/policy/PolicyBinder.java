@@ -1,7 +1,7 @@
 package dev.quantgate.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quantgate.audit.CanonicalJson;
+import dev.quantgate.kernel.json.Jcs;
 import dev.quantgate.policy.model.Approvals;
 import dev.quantgate.policy.model.Calibration;
 import dev.quantgate.policy.model.DatasetRef;
@@ -240,7 +240,7 @@ final class PolicyBinder {
     }
 
     private static String scalar(JsonNode node) {
-        return node.isNumber() ? CanonicalJson.write(node) : node.asText();
+        return node.isNumber() ? Jcs.write(node) : node.asText();
     }
 
     private static Object value(JsonNode node) {

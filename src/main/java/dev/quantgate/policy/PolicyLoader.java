@@ -1,6 +1,6 @@
 package dev.quantgate.policy;
 
-import dev.quantgate.audit.CanonicalJson;
+import dev.quantgate.kernel.json.Jcs;
 import dev.quantgate.policy.model.QuantizationPolicy;
 
 import java.nio.charset.CharacterCodingException;
@@ -37,7 +37,7 @@ public final class PolicyLoader {
             throw new PolicyFileException(schemaErrors);
         }
         QuantizationPolicy policy = PolicyBinder.bind(file, document);
-        return new PolicyVersion(policy, sha256(bytes), file, text, CanonicalJson.write(document.root()));
+        return new PolicyVersion(policy, sha256(bytes), file, text, Jcs.write(document.root()));
     }
 
     /** Lower-case hex SHA-256 of the bytes. */

@@ -2,7 +2,7 @@ package dev.quantgate.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.RawHttp;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.test.common.http.TestHTTPResource;

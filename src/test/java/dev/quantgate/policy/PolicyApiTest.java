@@ -1,7 +1,7 @@
 package dev.quantgate.policy;
 
 import dev.quantgate.policy.service.PolicyService;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;

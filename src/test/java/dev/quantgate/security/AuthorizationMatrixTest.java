@@ -1,5 +1,6 @@
 package dev.quantgate.security;
 
+import dev.quantgate.api.Roles;
 import dev.quantgate.mlflow.webhook.ParkedDeliveries;
 import dev.quantgate.policy.PolicyLoader;
 import dev.quantgate.mlflow.client.MlflowWrite;
@@ -31,7 +32,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.time.Instant;
@@ -281,7 +281,7 @@ class AuthorizationMatrixTest {
 
     private static String shippedDefaultPolicySha256() {
         try {
-            return PolicyLoader.sha256(Files.readAllBytes(Path.of("policies/default.yaml")));
+            return PolicyLoader.sha256(Files.readAllBytes(java.nio.file.Path.of("policies/default.yaml")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,5 +1,6 @@
 package dev.quantgate.security;
 
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;

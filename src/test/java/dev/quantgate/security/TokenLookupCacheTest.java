@@ -1,5 +1,6 @@
 package dev.quantgate.security;
 
+import dev.quantgate.api.Roles;
 import dev.quantgate.security.dto.CreateTokenRequest;
 import dev.quantgate.security.dto.CreatedToken;
 import dev.quantgate.testing.TestTokens;

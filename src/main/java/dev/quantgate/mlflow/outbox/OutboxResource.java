@@ -3,7 +3,7 @@ package dev.quantgate.mlflow.outbox;
 import dev.quantgate.api.Page;
 import dev.quantgate.audit.Audited;
 import dev.quantgate.mlflow.outbox.dto.OutboxItemView;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;

@@ -38,7 +38,7 @@ public class DeliveryHandler implements RetryHandler<InboxProcessor.Claimed> {
 
     private static final Logger LOG = Logger.getLogger(DeliveryHandler.class);
     private static final String MARK_DONE = "UPDATE webhook_delivery SET status = ?, attempts = attempts + 1,"
-            + " processed_at = ?, mirror_changes = ?, last_error = NULL, receipt_audited = true,"
+            + " processed_at = ?, mirror_changes = ?, last_error = ?, receipt_audited = true,"
             + " claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?";
 
     /** The claim expired and another processor took the delivery: this attempt's transaction must roll back. */
@@ -74,7 +74,7 @@ public class DeliveryHandler implements RetryHandler<InboxProcessor.Claimed> {
         try {
             RegistryEventSink.Prepared prepared = event.map(sink::prepare).orElse(null); // no transaction open
             QuarkusTransaction.requiringNew().run(() -> complete(d, delivery, prepared));
-            return new Outcome.Done(prepared == null ? "ignored" : "processed");
+            return new Outcome.Done(prepared == null || prepared.ignoredReason().isPresent() ? "ignored" : "processed");
         } catch (RuntimeException e) {
             return classify(d, e);
         }
@@ -86,15 +86,23 @@ public class DeliveryHandler implements RetryHandler<InboxProcessor.Claimed> {
         payload.put("event", delivery.eventType());
         payload.put("model", delivery.model());
         payload.put("attempt", d.attempts() + 1);
+        if (prepared != null && prepared.ignoredReason().isPresent()) {
+            // e.g. MLflow's "test webhook" example delivery, for a model MLflow says does not exist
+            String reason = Failures.clip(prepared.ignoredReason().get());
+            markDone(d, "ignored", null, reason);
+            payload.put("reason", reason);
+            auditLog.append(InboxProcessor.ACTOR, "mlflow.delivery.ignored", d.subject(), payload);
+            return;
+        }
         if (prepared == null) {
-            markDone(d, "ignored", null);
+            markDone(d, "ignored", null, null);
             auditLog.append(InboxProcessor.ACTOR, "mlflow.delivery.ignored", d.subject(), payload);
             LOG.debugf("Ignored delivery %s: QuantGate does not consume %s", d.deliveryId(),
                     Failures.escape(delivery.eventType()));
             return;
         }
         int changes = sink.apply(prepared);
-        markDone(d, "processed", changes);
+        markDone(d, "processed", changes, null);
         RegistryEvent event = prepared.event();
         payload.put("kind", event.kind().name());
         payload.put("version", event.version());
@@ -103,7 +111,7 @@ public class DeliveryHandler implements RetryHandler<InboxProcessor.Claimed> {
         auditLog.append(InboxProcessor.ACTOR, "mlflow.delivery.processed", d.subject(), payload);
     }
 
-    private void markDone(InboxProcessor.Claimed d, String status, Integer changes) {
+    private void markDone(InboxProcessor.Claimed d, String status, Integer changes, String note) {
         try (Connection c = dataSource.getConnection(); PreparedStatement update = c.prepareStatement(MARK_DONE)) {
             update.setString(1, status);
             update.setObject(2, Lease.utc(clock.instant()));
@@ -112,8 +120,9 @@ public class DeliveryHandler implements RetryHandler<InboxProcessor.Claimed> {
             } else {
                 update.setInt(3, changes);
             }
-            update.setLong(4, d.id());
-            update.setString(5, d.token());
+            update.setString(4, note);
+            update.setLong(5, d.id());
+            update.setString(6, d.token());
             if (update.executeUpdate() != 1) {
                 throw new ClaimLost();
             }

@@ -6,7 +6,7 @@ import dev.quantgate.policy.service.dto.PolicyVersionText;
 import dev.quantgate.policy.service.dto.PolicyVersionView;
 import dev.quantgate.policy.service.dto.PolicyView;
 import dev.quantgate.api.Page;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.GET;

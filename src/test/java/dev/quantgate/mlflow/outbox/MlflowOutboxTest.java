@@ -4,7 +4,7 @@ import dev.quantgate.audit.AuditTrailService;
 import dev.quantgate.audit.dto.AuditEventView;
 import dev.quantgate.mlflow.client.MlflowWrite;
 import dev.quantgate.mlflow.outbox.dto.OutboxItemView;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;

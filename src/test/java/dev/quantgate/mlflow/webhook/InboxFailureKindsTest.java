@@ -2,7 +2,7 @@ package dev.quantgate.mlflow.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.TestTokens;
 import io.agroal.api.AgroalDataSource;

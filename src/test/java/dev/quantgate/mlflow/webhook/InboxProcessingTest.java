@@ -1,6 +1,6 @@
 package dev.quantgate.mlflow.webhook;
 
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;

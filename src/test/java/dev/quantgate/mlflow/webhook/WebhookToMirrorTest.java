@@ -1,6 +1,6 @@
 package dev.quantgate.mlflow.webhook;
 
-import dev.quantgate.security.Roles;
+import dev.quantgate.api.Roles;
 import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,6 +46,22 @@ class WebhookToMirrorTest {
     @org.junit.jupiter.api.BeforeEach
     void atRecordingTime() {
         clock.set(Instant.parse(WebhookTestProfile.NOW));
+    }
+
+    @Test
+    void shouldIgnoreMlflowsTestWebhookForAModelMlflowDoesNotHave() {
+        FakeMlflow fake = FakeMlflow.get();
+        fake.reset();
+        fake.seedFromFixtures();
+        RecordedDelivery delivery = RecordedDelivery.load("_test_default-event.json");
+
+        SignedDelivery.replay(delivery).then().statusCode(202);
+
+        assertEquals("ignored", Inbox.awaitSettled(delivery.deliveryId()));
+        Inbox.delivery(delivery.deliveryId()).then()
+                .body("lastError", org.hamcrest.Matchers.containsString("example_model"));
+        assertEquals(true, Inbox.auditActions(delivery.deliveryId()).contains("mlflow.delivery.ignored"));
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/example_model").then().statusCode(404);
     }
 
     @Test
