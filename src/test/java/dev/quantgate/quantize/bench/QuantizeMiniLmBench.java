@@ -65,7 +65,7 @@ public final class QuantizeMiniLmBench {
             Map<String, Path> outputs = new LinkedHashMap<>();
             for (Map.Entry<String, QuantizationSpec> e : specs.entrySet()) {
                 Path out = work.resolve("minilm-" + e.getKey() + ".onnx");
-                QuantizationResult r = engine.quantize(fp32, out, e.getValue(), Optional.empty());
+                QuantizationResult.Produced r = (QuantizationResult.Produced) engine.quantize(fp32, out, e.getValue(), Optional.empty());
                 System.out.printf(Locale.ROOT, "QUANTIZE scheme=%s seconds=%.2f spec_sha256=%s nodes_quantized=%d%n",
                         e.getKey(), r.millis() / 1000.0, r.spec().sha256(), r.quantizedNodes().size());
                 outputs.put(e.getKey(), out);

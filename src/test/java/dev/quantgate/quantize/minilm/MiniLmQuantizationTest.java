@@ -63,7 +63,7 @@ class MiniLmQuantizationTest {
 
     private double[] quantizeAndCompare(QuantizationSpec spec, String name) throws IOException, OrtException {
         Path out = dir.resolve(name + ".onnx");
-        QuantizationResult r = engine.quantize(fp32, out, spec, Optional.empty());
+        QuantizationResult.Produced r = (QuantizationResult.Produced) engine.quantize(fp32, out, spec, Optional.empty());
         try (OrtSession s = MiniLm.open(out, 2)) {
             double[] f = MiniLm.fidelity(reference, s, sentences);
             System.out.printf(Locale.ROOT, "[minilm] %s bytes=%d cos_mean=%.5f cos_min=%.5f quantized=%d kept=%d%n",
