@@ -85,16 +85,7 @@ public final class QuantizationEngine {
         if (calibration.isPresent() && spec.has("calibration_data_sha256")) {
             effective = spec.with("calibration_data_sha256", calibration.get().sha256());
         }
-        if (spec.scheme() == Scheme.INT8_STATIC && calibration.isEmpty()) {
-            throw new QuantizationException("int8-static needs calibration data (--calibration data.jsonl)");
-        }
-        if (!spec.string("sensitivity").equals("off") && calibration.isEmpty()) {
-            throw new QuantizationException("sensitivity '" + spec.string("sensitivity")
-                    + "' needs calibration data (--calibration data.jsonl) to measure output error");
-        }
-        if (calibration.isPresent()) {
-            calibration.get().inputsFor(model, 1); // names and types checked before any work
-        }
+        // before asking for calibration data: a model with nothing to quantize needs none
         ModelRuntime sourceRuntime = new ExternalDataRuntime(runtime, source);
         QuantizationScheme scheme = schemeFor(spec.scheme());
         SchemeContext context = new SchemeContext(sourceRuntime, calibration);
@@ -105,6 +96,16 @@ public final class QuantizationEngine {
             return new QuantizationResult.NotApplicable(effective, sourceFiles, notApplicable.get(),
                     new QuantizationResult.Timings(ms(start, read), ms(read, end), 0, 0, ms(start, end)),
                     runtime.providers());
+        }
+        if (spec.scheme() == Scheme.INT8_STATIC && calibration.isEmpty()) {
+            throw new QuantizationException("int8-static needs calibration data (--calibration data.jsonl)");
+        }
+        if (!spec.string("sensitivity").equals("off") && calibration.isEmpty()) {
+            throw new QuantizationException("sensitivity '" + spec.string("sensitivity")
+                    + "' needs calibration data (--calibration data.jsonl) to measure output error");
+        }
+        if (calibration.isPresent()) {
+            calibration.get().inputsFor(model, 1); // names and types checked before any work
         }
         Map<String, String> sensitivityKept = new LinkedHashMap<>();
         QuantizationSpec applied = effective;
