@@ -58,16 +58,18 @@ public final class Int8DynamicScheme implements QuantizationScheme {
         double minRatio = spec.number("smooth_min_outlier_ratio");
 
         Map<String, float[]> smoothing = alpha > 0 && !byInput.isEmpty()
-                ? smoothingFactors(model, spec, context, byInput, alpha, minRatio) : Map.of();
+                ? smoothingFactors(model, spec, context, byInput, alpha, minRatio) : new LinkedHashMap<>();
         Map<String, String> smoothedInput = new HashMap<>();
         List<NodeProto> nodes = graph.nodes();
         Map<String, Integer> consumers = graph.consumerCounts();
         // fold 1/s into a constant Mul producing x, or remember to insert a Mul before x's first use
-        for (Map.Entry<String, float[]> e : smoothing.entrySet()) {
+        for (Map.Entry<String, float[]> e : new ArrayList<>(smoothing.entrySet())) {
             String x = e.getKey();
             if (consumers.getOrDefault(x, 0) == byInput.get(x).size() && !graph.graphOutputs().contains(x)
                     && foldIntoProducer(graph, x, e.getValue())) {
                 smoothedInput.put(x, x);
+            } else if (Boolean.getBoolean("qg.exp.skipUnfoldable")) {
+                smoothing.remove(x);
             }
         }
 
@@ -164,7 +166,7 @@ public final class Int8DynamicScheme implements QuantizationScheme {
             }
             float[] sorted = a.clone();
             java.util.Arrays.sort(sorted);
-            if (sorted[k - 1] < minRatio * sorted[k / 2]) {
+            if (sorted[k - 1] <= 0 || sorted[k - 1] < minRatio * sorted[k / 2]) {
                 continue; // no outlier channels worth migrating
             }
             float[] wmax = new float[k];
@@ -196,7 +198,25 @@ public final class Int8DynamicScheme implements QuantizationScheme {
         return inv;
     }
 
-    /** x = Mul(a, const) with const a scalar or per-channel float initializer: const becomes const / s. */
+    /** The value of an initializer, or of a {@code Constant} node's {@code value} tensor (GELU's 0.5 in exported BERTs). */
+    private static TensorProto constant(MutableGraph graph, String name) {
+        TensorProto init = graph.initializer(name);
+        if (init != null) {
+            return init;
+        }
+        for (NodeProto n : graph.nodes()) {
+            if (n.getOpType().equals("Constant") && n.getOutputCount() == 1 && n.getOutput(0).equals(name)) {
+                return Nodes.attr(n, "value").filter(a -> a.hasT()).map(a -> a.getT().toBuilder().setName(name).build())
+                        .orElse(null);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * x = Mul(a, const) with const a scalar or per-channel float (an initializer or a {@code Constant}):
+     * a new constant const / s takes its place in this Mul, so smoothing costs nothing at run time.
+     */
     private static boolean foldIntoProducer(MutableGraph graph, String x, float[] s) {
         List<NodeProto> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
@@ -208,7 +228,7 @@ public final class Int8DynamicScheme implements QuantizationScheme {
                 return false;
             }
             for (int side = 0; side < 2; side++) {
-                TensorProto c = graph.initializer(n.getInput(side));
+                TensorProto c = constant(graph, n.getInput(side));
                 if (c == null || !Tensors.isFloat(c)) {
                     continue;
                 }
