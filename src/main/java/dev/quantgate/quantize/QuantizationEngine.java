@@ -49,7 +49,7 @@ import java.util.stream.Stream;
 public final class QuantizationEngine {
 
     /** Recorded in every output model's {@code metadata_props}. */
-    public static final String VERSION = "quantgate-quantize/0.1.0";
+    public static final String VERSION = "quantgate-quantize/0.2.0";
 
     private final ModelRuntime runtime;
     private final OutputOptions options;
