@@ -13,9 +13,11 @@ import dev.quantgate.quantize.spec.QuantizationSpec;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * INT8 dynamic quantization: MatMul weights int8 offline (per output column or per tensor),
@@ -65,6 +67,7 @@ public final class Int8DynamicScheme implements QuantizationScheme {
         List<NodeProto> nodes = graph.nodes();
         Map<String, Integer> consumers = graph.consumerCounts();
         Map<Integer, List<NodeProto>> preludes = new HashMap<>();
+        Set<Integer> dropped = new HashSet<>();
         // fold 1/s into a constant Mul producing x, or remember to insert a Mul before x's first use
         // a site folds only when every reader of x is one of the MatMuls that get s in their weights; a
         // LayerNorm output that also feeds a residual Add keeps its 1/s Mul (skipping it costs fidelity:
@@ -72,7 +75,7 @@ public final class Int8DynamicScheme implements QuantizationScheme {
         for (Map.Entry<String, float[]> e : smoothing.entrySet()) {
             String x = e.getKey();
             if (consumers.getOrDefault(x, 0) == byInput.get(x).size() && !graph.graphOutputs().contains(x)
-                    && foldIntoProducer(graph, x, e.getValue(), preludes)) {
+                    && foldIntoProducer(graph, x, e.getValue(), preludes, dropped)) {
                 smoothedInput.put(x, x);
             }
         }
@@ -83,6 +86,9 @@ public final class Int8DynamicScheme implements QuantizationScheme {
         List<String> quantized = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             out.addAll(preludes.getOrDefault(i, List.of()));
+            if (dropped.contains(i)) {
+                continue; // a Constant nothing reads any more
+            }
             WeightCandidates.Candidate c = byIndex.get(i);
             if (c == null) {
                 out.add(nodes.get(i));
@@ -203,6 +209,25 @@ public final class Int8DynamicScheme implements QuantizationScheme {
         return inv;
     }
 
+    /** Marks the {@code Constant} node producing {@code name} for dropping when the node being rewired is its only reader. */
+    private static void dropIfUnread(MutableGraph graph, String name, Set<Integer> dropped) {
+        List<NodeProto> nodes = graph.nodes();
+        int producer = -1;
+        int readers = 0;
+        for (int j = 0; j < nodes.size(); j++) {
+            NodeProto n = nodes.get(j);
+            if (n.getOpType().equals("Constant") && n.getOutputList().contains(name)) {
+                producer = j;
+            }
+            for (String in : n.getInputList()) {
+                readers += in.equals(name) ? 1 : 0;
+            }
+        }
+        if (producer >= 0 && readers == 1 && !graph.graphOutputs().contains(name)) {
+            dropped.add(producer);
+        }
+    }
+
     /** The value of an initializer, or of a {@code Constant} node's {@code value} tensor (GELU's 0.5 in exported BERTs). */
     private static TensorProto constant(MutableGraph graph, String name) {
         TensorProto init = graph.initializer(name);
@@ -223,7 +248,7 @@ public final class Int8DynamicScheme implements QuantizationScheme {
      * a new constant const / s takes its place in this Mul, so smoothing costs nothing at run time.
      */
     private static boolean foldIntoProducer(MutableGraph graph, String x, float[] s,
-                                            Map<Integer, List<NodeProto>> preludes) {
+                                            Map<Integer, List<NodeProto>> preludes, Set<Integer> dropped) {
         List<NodeProto> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             NodeProto n = nodes.get(i);
@@ -248,6 +273,7 @@ public final class Int8DynamicScheme implements QuantizationScheme {
                 for (int ch = 0; ch < s.length; ch++) {
                     folded[ch] = (size == 1 ? v[0] : v[ch]) / s[ch];
                 }
+                dropIfUnread(graph, n.getInput(side), dropped);
                 String name = graph.unique(c.getName() + "_smoothed");
                 String half = graph.unique(c.getName() + "_smoothed_fp16");
                 if (size == 1) {
