@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # MiniLM quantization benchmark: ours (each scheme) and ONNX Runtime's own quantizer side by side,
 # on the self-contained model and on a copy saved as MLflow saves it (external data, UUID sidecar).
-# Usage: bench/quantize-minilm.sh [LATENCY_RUNS]   (from the repository root; builds test classes first)
+# Usage: [BENCH_SCHEMES=int8-dynamic,...] bench/quantize-minilm.sh [LATENCY_RUNS]   (from the repository root; builds test classes first)
 # The peer needs a Python with onnxruntime and onnx (PYTHON=..., default python3):
 #   python3 -m venv /tmp/ortpeer && /tmp/ortpeer/bin/pip install onnxruntime==1.30.0 onnx && PYTHON=/tmp/ortpeer/bin/python bench/quantize-minilm.sh
 # Without one, the peer is the INT8 build in the langchain4j test artifact and the external-data rows are skipped.

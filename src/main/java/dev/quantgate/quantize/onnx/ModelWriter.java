@@ -18,7 +18,7 @@ import java.util.List;
 
 /**
  * Writes a model as one {@code .onnx} file, or as an {@code .onnx} file plus one external data file
- * beside it holding every tensor of at least {@link #MIN_EXTERNAL_BYTES} (as {@code onnx.save_model(...,
+ * beside it holding every initializer of at least {@link #MIN_EXTERNAL_BYTES} (as {@code onnx.save_model(...,
  * save_as_external_data=True)} and MLflow do). Tensor bytes go from where they are (the heap, or a
  * mapped source file) straight to the file channel, without an intermediate copy of the model.
  * Files are created with the process's default permissions (the umask applies).
@@ -47,7 +47,14 @@ public final class ModelWriter {
             Path sidecar = onnxFile.resolveSibling(sidecarName);
             long[] offset = {0};
             try (FileChannel ch = FileChannel.open(sidecar, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                header = TensorRewriter.rewrite(model, t -> externalize(t, ch, sidecarName, offset));
+                // initializers only, as onnx's save_model does by default (convert_attribute=False):
+                // runtimes resolve external data for initializers, not always for node attributes
+                ModelProto.Builder b = model.toBuilder();
+                var g = b.getGraphBuilder();
+                for (int i = 0; i < g.getInitializerCount(); i++) {
+                    g.setInitializer(i, externalize(g.getInitializer(i), ch, sidecarName, offset));
+                }
+                header = b.build();
             } catch (UncheckedIo e) {
                 throw e.getCause();
             }

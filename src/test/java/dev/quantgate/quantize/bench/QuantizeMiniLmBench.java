@@ -25,7 +25,8 @@ import java.util.Optional;
  * FP32 model on real sentences: file size, cosine of mean-pooled embeddings, and p50 latency at
  * batch 1 measured alternately with the peer in this process (2 intra-op threads, all optimizations).
  *
- * <p>Usage: {@code QuantizeMiniLmBench SENTENCES_FILE WORK_DIR [LATENCY_RUNS]}.
+ * <p>Usage: {@code QuantizeMiniLmBench SENTENCES_FILE WORK_DIR [LATENCY_RUNS]}; {@code BENCH_SCHEMES=a,b}
+ * limits the schemes measured.
  */
 public final class QuantizeMiniLmBench {
 
@@ -65,6 +66,10 @@ public final class QuantizeMiniLmBench {
             specs.put("int4-weight-only+embedding4", QuantizationSpec.defaults(Scheme.INT4_WEIGHT_ONLY)
                     .with("embedding_bits", 4L));
             specs.put("fp16", QuantizationSpec.defaults(Scheme.FP16));
+            String only = System.getenv("BENCH_SCHEMES"); // e.g. BENCH_SCHEMES=int8-dynamic for a shorter run
+            if (only != null && !only.isBlank()) {
+                specs.keySet().retainAll(List.of(only.split(",")));
+            }
             QuantizationEngine engine = new QuantizationEngine(new OrtRuntime(THREADS, false));
             Map<String, Path> outputs = new LinkedHashMap<>();
             for (Map.Entry<String, QuantizationSpec> e : specs.entrySet()) {

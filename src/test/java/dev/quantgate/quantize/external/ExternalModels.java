@@ -16,7 +16,7 @@ import java.util.function.Function;
  * and {@code mlflow.onnx.save_model} do: every initializer of at least 1 KiB moves to a sidecar,
  * referenced by {@code location}, {@code offset} and {@code length}; independent of the engine's writer.
  */
-final class ExternalModels {
+public final class ExternalModels {
 
     static final int MLFLOW_SIZE_THRESHOLD = 1024;
 
@@ -24,7 +24,7 @@ final class ExternalModels {
     }
 
     /** As MLflow saves it: one sidecar with a UUID name beside {@code model.onnx}; returns the .onnx path. */
-    static Path saveLikeMlflow(ModelProto model, Path dir) throws IOException {
+    public static Path saveLikeMlflow(ModelProto model, Path dir) throws IOException {
         String sidecar = UUID.randomUUID().toString();
         return save(model, dir.resolve("model.onnx"), t -> sidecar);
     }
