@@ -105,7 +105,7 @@ class MiniLmQuantizationTest {
             assertEquals(embedded[0], f[0], 1e-9, "same fidelity as from the self-contained model");
             assertEquals(embedded[1], f[1], 1e-9);
         }
-        assertTrue(ext.outputBytes() <= embedded[2] + 8192, "sidecar alignment costs at most a few pages: "
+        assertTrue(ext.outputBytes() <= embedded[2] + 32768, "external references and page alignment cost a few KiB: "
                 + ext.outputBytes() + " vs " + embedded[2]);
     }
 
