@@ -1,9 +1,13 @@
 package dev.quantgate.quantize;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.quantgate.quantize.calib.CalibrationData;
+import dev.quantgate.quantize.onnx.FileHashes;
+import dev.quantgate.quantize.onnx.ModelFile;
 import dev.quantgate.quantize.onnx.ModelMetadata;
-import dev.quantgate.quantize.onnx.OnnxModelReader;
+import dev.quantgate.quantize.onnx.ModelWriter;
+import dev.quantgate.quantize.runtime.ExternalDataRuntime;
 import dev.quantgate.quantize.runtime.ModelRuntime;
 import dev.quantgate.quantize.scheme.Fp16Scheme;
 import dev.quantgate.quantize.scheme.Int4WeightOnlyScheme;
@@ -30,21 +34,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
- * Quantizes an ONNX model file according to a spec. The input is validated first; the output is
- * written to a temporary file next to the target, loaded in the runtime, and only then moved into
- * place, so a failure never leaves a partial or invalid model behind.
+ * Quantizes an ONNX model file according to a spec. The input is validated first (its external
+ * data resolved inside the model's directory and memory-mapped); the output is written to a
+ * temporary directory next to the target, with its tensors in a UUID-named external data file when
+ * the source used external data or the output's tensors pass {@link OutputOptions#externalDataThreshold()},
+ * loaded in the runtime from that directory, hashed, and only then moved into place, so a failure
+ * never leaves a partial or invalid model behind. Permanent input problems are
+ * {@link QuantizationException}s, transient I/O problems {@link QuantizationIoException}s.
  */
 public final class QuantizationEngine {
 
     /** Recorded in every output model's {@code metadata_props}. */
-    public static final String VERSION = "quantgate-quantize/0.1.0";
+    public static final String VERSION = "quantgate-quantize/0.2.0";
 
     private final ModelRuntime runtime;
+    private final OutputOptions options;
 
     public QuantizationEngine(ModelRuntime runtime) {
+        this(runtime, OutputOptions.DEFAULTS);
+    }
+
+    public QuantizationEngine(ModelRuntime runtime, OutputOptions options) {
         this.runtime = runtime;
+        this.options = options;
     }
 
     public static QuantizationScheme schemeFor(Scheme scheme) {
@@ -59,19 +75,27 @@ public final class QuantizationEngine {
     public QuantizationResult quantize(Path input, Path output, QuantizationSpec spec,
                                        Optional<CalibrationData> calibration) {
         long start = System.nanoTime();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(input);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new QuantizationException("input model " + input + " does not exist");
-        } catch (IOException e) {
-            throw new QuantizationException("cannot read input model " + input + ": " + e.getMessage(), e);
-        }
-        ModelProto model = OnnxModelReader.parse(bytes, "input model " + input);
-        String sourceSha = sha256(bytes);
+        ModelFile source = ModelFile.load(input);
+        ModelProto model = source.model();
+        QuantizationResult.ModelFiles sourceFiles = describe(source.directory(),
+                source.directory().resolve(source.file().getFileName()), source.sidecars(), source.file());
+        String sourceSha = sourceFiles.fileSha256();
+        long read = System.nanoTime();
         QuantizationSpec effective = spec;
         if (calibration.isPresent() && spec.has("calibration_data_sha256")) {
             effective = spec.with("calibration_data_sha256", calibration.get().sha256());
+        }
+        // before asking for calibration data: a model with nothing to quantize needs none
+        ModelRuntime sourceRuntime = new ExternalDataRuntime(runtime, source);
+        QuantizationScheme scheme = schemeFor(spec.scheme());
+        SchemeContext context = new SchemeContext(sourceRuntime, calibration);
+        Optional<List<String>> notApplicable = Applicability.nothingToQuantize(model,
+                scheme.candidates(model, effective, context));
+        if (notApplicable.isPresent()) {
+            long end = System.nanoTime();
+            return new QuantizationResult.NotApplicable(effective, sourceFiles, notApplicable.get(),
+                    new QuantizationResult.Timings(ms(start, read), ms(read, end), 0, 0, ms(start, end)),
+                    runtime.providers());
         }
         if (spec.scheme() == Scheme.INT8_STATIC && calibration.isEmpty()) {
             throw new QuantizationException("int8-static needs calibration data (--calibration data.jsonl)");
@@ -83,12 +107,10 @@ public final class QuantizationEngine {
         if (calibration.isPresent()) {
             calibration.get().inputsFor(model, 1); // names and types checked before any work
         }
-        QuantizationScheme scheme = schemeFor(spec.scheme());
-        SchemeContext context = new SchemeContext(runtime, calibration);
         Map<String, String> sensitivityKept = new LinkedHashMap<>();
         QuantizationSpec applied = effective;
         if (!spec.string("sensitivity").equals("off")) {
-            Sensitivity.Selection selection = new Sensitivity(runtime).select(model, effective, scheme, context);
+            Sensitivity.Selection selection = new Sensitivity(sourceRuntime).select(model, effective, scheme, context);
             sensitivityKept.putAll(selection.kept());
             List<String> excluded = new ArrayList<>(effective.strings("exclude_nodes"));
             excluded.addAll(selection.kept().keySet());
@@ -102,45 +124,122 @@ public final class QuantizationEngine {
         meta.put(ModelMetadata.SPEC, effective.toCanonicalJson());
         meta.put(ModelMetadata.ENGINE_VERSION, VERSION);
         meta.put(ModelMetadata.SOURCE_SHA256, sourceSha);
+        meta.put(ModelMetadata.SOURCE_MODEL_SHA256, sourceFiles.modelSha256());
         meta.put(ModelMetadata.NODES_KEPT, CanonicalJson.write(kept));
         ModelProto stamped = ModelMetadata.stamp(result.model(), meta);
-        long written = writeValidated(stamped.toByteArray(), output);
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        return new QuantizationResult(effective, sourceSha, output, bytes.length, written, result.quantized(), kept,
-                millis, runtime.providers());
+        long quantized = System.nanoTime();
+        boolean external = source.external() || tensorBytes(stamped) > options.externalDataThreshold();
+        Written written = writeValidated(stamped, output, external);
+        long end = System.nanoTime();
+        return new QuantizationResult.Produced(effective, sourceFiles, written.files(), result.quantized(), kept,
+                new QuantizationResult.Timings(ms(start, read), ms(read, quantized), written.writeMillis(),
+                        written.verifyMillis(), ms(start, end)),
+                runtime.providers());
     }
 
-    private long writeValidated(byte[] model, Path output) {
+    private record Written(QuantizationResult.ModelFiles files, long writeMillis, long verifyMillis) {
+    }
+
+    /**
+     * Writes the model into a fresh directory beside the target (the {@code .onnx} file and, for
+     * external data, a UUID-named sidecar), loads it in the runtime from that directory, hashes the
+     * files, and only then moves them into place: sidecar first, then the {@code .onnx} file
+     * atomically. A failure leaves neither a partial model nor a stray sidecar behind.
+     */
+    private Written writeValidated(ModelProto model, Path output, boolean external) {
         Path target = output.toAbsolutePath();
+        String name = target.getFileName().toString();
         Path dir = target.getParent();
         Path tmp = null;
+        List<Path> moved = new ArrayList<>();
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            Files.write(tmp, model);
-            try (ModelRuntime.Session ignored = runtime.open(model)) {
-                // loading is the check: graph, kernels and optimizer passes accepted the output
+            tmp = Files.createTempDirectory(dir, "." + name + ".");
+            long t0 = System.nanoTime();
+            String stem = name.endsWith(".onnx") ? name.substring(0, name.length() - 5) : name;
+            String sidecar = external ? stem + "-" + UUID.randomUUID() + ".data" : null;
+            List<Path> files = ModelWriter.write(model, tmp.resolve(name), sidecar);
+            long t1 = System.nanoTime();
+            try (ModelRuntime.Session ignored = runtime.open(tmp.resolve(name))) {
+                // loading from the directory is the check: graph, kernels, optimizer passes and external data accepted
             } catch (QuantizationException e) {
                 throw new QuantizationException("the quantized model does not load, nothing written: " + e.getMessage(), e);
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            long t2 = System.nanoTime();
+            QuantizationResult.ModelFiles described = describe(tmp, files.get(0), files.subList(1, files.size()), target);
+            for (Path f : files.subList(1, files.size())) {
+                Path to = dir.resolve(f.getFileName());
+                move(f, to);
+                moved.add(to);
             }
-            tmp = null;
-            return model.length;
+            move(files.get(0), target);
+            moved.clear();
+            return new Written(described, ms(t0, t1) + ms(t2, System.nanoTime()), ms(t1, t2));
         } catch (IOException e) {
-            throw new QuantizationException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new QuantizationIoException("cannot write " + target + ": " + e, e);
         } finally {
+            for (Path p : moved) {
+                deleteQuietly(p);
+            }
             if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort; the temp name starts with a dot and ends with .tmp
-                }
+                deleteTree(tmp);
             }
         }
+    }
+
+    /** Hashes a model's files; {@code shownAs} is the path reported for the {@code .onnx} file. */
+    private static QuantizationResult.ModelFiles describe(Path dir, Path onnx, List<Path> sidecars, Path shownAs) {
+        List<Path> all = new ArrayList<>();
+        all.add(onnx);
+        all.addAll(sidecars);
+        Map<String, String> hashes = FileHashes.of(dir, all);
+        long bytes = 0;
+        for (Path p : all) {
+            try {
+                bytes += Files.size(p);
+            } catch (IOException e) {
+                throw new QuantizationIoException("cannot read the size of " + p + ": " + e.getMessage(), e);
+            }
+        }
+        return new QuantizationResult.ModelFiles(shownAs, hashes, FileHashes.combined(hashes), bytes,
+                !sidecars.isEmpty());
+    }
+
+    private static long tensorBytes(ModelProto model) {
+        long n = 0;
+        for (TensorProto t : model.getGraph().getInitializerList()) {
+            n += t.getRawData().size();
+        }
+        return n;
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(QuantizationEngine::deleteQuietly);
+        } catch (IOException ignored) {
+            // best effort below
+        }
+        deleteQuietly(dir);
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort; the temporary directory's name starts with a dot
+        }
+    }
+
+    private static long ms(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1_000_000;
     }
 
     public static String sha256(byte[] bytes) {

@@ -84,14 +84,15 @@ class BadInputTest {
     }
 
     @Test
-    void shouldRefuseTensorsInExternalDataFiles() throws IOException {
+    void shouldRefuseTensorsInAMissingExternalDataFile() throws IOException {
         ModelProto m = TinyModels.embeddingMlp(17);
         TensorProto external = TensorProto.newBuilder().setName("W1").setDataType(1).addDims(32).addDims(48)
                 .setDataLocation(TensorProto.DataLocation.EXTERNAL)
                 .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("weights.bin")).build();
         ModelProto bad = m.toBuilder().setGraph(m.getGraph().toBuilder().setInitializer(1, external)).build();
         String msg = refuse(bad.toByteArray(), Scheme.INT4_WEIGHT_ONLY);
-        assertTrue(msg.contains("external data file 'weights.bin'") && msg.contains("W1"), msg);
+        assertTrue(msg.contains("tensor 'W1' external data location 'weights.bin'") && msg.contains("file not found"),
+                msg);
     }
 
     @Test

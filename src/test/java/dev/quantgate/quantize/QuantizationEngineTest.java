@@ -100,7 +100,7 @@ class QuantizationEngineTest {
         QuantizationSpec spec = QuantizationSpec.defaults(scheme).with("min_tensor_size", 0L);
         Optional<CalibrationData> calib = scheme == Scheme.INT8_STATIC
                 ? Optional.of(CalibrationReader.read(calibrationFile(8))) : Optional.empty();
-        QuantizationResult result = new QuantizationEngine(RUNTIME).quantize(in, out, spec, calib);
+        QuantizationResult.Produced result = (QuantizationResult.Produced) new QuantizationEngine(RUNTIME).quantize(in, out, spec, calib);
 
         ModelProto q = OnnxModelReader.read(out);
         Set<String> ops = q.getGraph().getNodeList().stream().map(NodeProto::getOpType).collect(Collectors.toSet());
@@ -158,7 +158,7 @@ class QuantizationEngineTest {
         Path in = write(source, "tiny.onnx");
         Path out = dir.resolve("variant.onnx");
         QuantizationSpec spec = QuantizationSpec.parse(json).with("min_tensor_size", 0L);
-        QuantizationResult r = new QuantizationEngine(RUNTIME).quantize(in, out, spec, Optional.empty());
+        QuantizationResult.Produced r = (QuantizationResult.Produced) new QuantizationEngine(RUNTIME).quantize(in, out, spec, Optional.empty());
         Map<String, TensorData> input = ids(9);
         if (spec.scheme() == Scheme.FP16 && !spec.bool("keep_io_types")) {
             // float16 output: loading and the graph's types are what ONNX Runtime checked
@@ -177,7 +177,7 @@ class QuantizationEngineTest {
         Path in = write(TinyModels.embeddingMlp(17), "tiny.onnx");
         QuantizationSpec spec = QuantizationSpec.defaults(Scheme.INT8_DYNAMIC)
                 .with("exclude_nodes", java.util.List.of("fc2")).with("min_tensor_size", 1600L);
-        QuantizationResult r = new QuantizationEngine(RUNTIME).quantize(in, dir.resolve("o.onnx"), spec, Optional.empty());
+        QuantizationResult.Produced r = (QuantizationResult.Produced) new QuantizationEngine(RUNTIME).quantize(in, dir.resolve("o.onnx"), spec, Optional.empty());
         assertEquals(java.util.List.of("embed"), r.quantizedNodes());
         assertEquals("excluded by exclude_nodes", r.keptNodes().get("fc2"));
         assertTrue(r.keptNodes().get("fc1").contains("below min_tensor_size 1600"), r.keptNodes().toString());
@@ -190,7 +190,7 @@ class QuantizationEngineTest {
         Path in = write(TinyModels.embeddingMlp(17), "tiny.onnx");
         QuantizationSpec spec = QuantizationSpec.defaults(Scheme.INT4_WEIGHT_ONLY).with("min_tensor_size", 0L)
                 .withAll(Map.of("sensitivity", "count", "sensitivity_value", 1.0));
-        QuantizationResult r = new QuantizationEngine(RUNTIME).quantize(in, dir.resolve("o.onnx"), spec,
+        QuantizationResult.Produced r = (QuantizationResult.Produced) new QuantizationEngine(RUNTIME).quantize(in, dir.resolve("o.onnx"), spec,
                 Optional.of(CalibrationReader.read(calibrationFile(4))));
         assertEquals(2, r.quantizedNodes().size(), r.toJsonLine());
         assertEquals(1, r.keptNodes().size(), r.toJsonLine());
@@ -211,7 +211,7 @@ class QuantizationEngineTest {
         byte[] fp32 = Files.readAllBytes(in);
         double fullError = relativeError(run(RUNTIME, fp32, input), run(RUNTIME, Files.readAllBytes(dir.resolve("all.onnx")), input));
         double target = fullError / 3;
-        QuantizationResult r = engine.quantize(in, dir.resolve("t.onnx"),
+        QuantizationResult.Produced r = (QuantizationResult.Produced) engine.quantize(in, dir.resolve("t.onnx"),
                 base.withAll(Map.of("sensitivity", "target", "sensitivity_value", target)),
                 Optional.of(CalibrationReader.read(calib)));
         assertTrue(r.keptNodes().size() >= 1, r.toJsonLine());

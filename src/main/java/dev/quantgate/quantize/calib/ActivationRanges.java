@@ -37,7 +37,7 @@ public final class ActivationRanges {
         ModelProto augmented = exposing(model, tensors);
         List<Map<String, TensorData>> inputs = data.inputsFor(model, Integer.MAX_VALUE);
         Map<String, double[]> minMax = new LinkedHashMap<>();
-        try (ModelRuntime.Session session = runtime.openForInspection(augmented.toByteArray())) {
+        try (ModelRuntime.Session session = runtime.openForInspection(augmented)) {
             for (Map<String, TensorData> in : inputs) {
                 Map<String, TensorData> out = session.run(in);
                 for (String t : tensors) {
@@ -96,7 +96,7 @@ public final class ActivationRanges {
                                               List<Map<String, TensorData>> inputs) {
         ModelProto augmented = exposing(model, tensors);
         Map<String, float[]> out = new LinkedHashMap<>();
-        try (ModelRuntime.Session session = runtime.openForInspection(augmented.toByteArray())) {
+        try (ModelRuntime.Session session = runtime.openForInspection(augmented)) {
             for (Map<String, TensorData> in : inputs) {
                 Map<String, TensorData> res = session.run(in);
                 for (String t : tensors) {

@@ -2,7 +2,9 @@ package dev.quantgate.quantize.cli;
 
 import dev.quantgate.cli.Tool;
 import dev.quantgate.quantize.QuantizationEngine;
+import dev.quantgate.quantize.OutputOptions;
 import dev.quantgate.quantize.QuantizationException;
+import dev.quantgate.quantize.QuantizationIoException;
 import dev.quantgate.quantize.QuantizationResult;
 import dev.quantgate.quantize.calib.CalibrationData;
 import dev.quantgate.quantize.calib.CalibrationReader;
@@ -24,9 +26,19 @@ import java.util.Optional;
 
 /**
  * {@code quantgate quantize --in IN.onnx --out OUT.onnx --scheme S [options]}: quantizes a model file
- * without the server, prints a one-line JSON summary and exits 0, or prints the reason and exits 2.
+ * without the server and prints a one-line JSON summary. Exit codes: {@value #OK} a variant was
+ * produced; {@value #BAD_INPUT} bad input (permanent: the same call fails again); {@value #NOT_APPLICABLE}
+ * nothing to quantize, no variant (a JSON line with {@code "result":"not_applicable"}); {@value #TRANSIENT}
+ * a transient I/O problem (retry); {@value #FAILED} an unexpected internal error.
  */
 public final class QuantizeTool implements Tool {
+
+    /** An unexpected internal error (a bug); the message is printed. */
+    public static final int FAILED = 1;
+    /** The model holds nothing the scheme quantizes; no variant was produced. */
+    public static final int NOT_APPLICABLE = 3;
+    /** A transient I/O problem (read error, full disk): the same call may succeed later. */
+    public static final int TRANSIENT = 4;
 
     static final String USAGE = """
             usage: quantgate quantize --in IN.onnx --out OUT.onnx --scheme SCHEME [options]
@@ -38,6 +50,10 @@ public final class QuantizeTool implements Tool {
               --exclude a,b        node names to keep in float
               --set key=value      any other spec parameter (repeatable), e.g. --set block_size=64
               --threads N          ONNX Runtime intra-op threads for checks and calibration
+              --external-data-threshold BYTES
+                                   write external data when the output's tensors pass this size
+                                   (default 1800000000; 0 = always; a source with external data always gives external data)
+            exit codes: 0 produced, 2 bad input, 3 not applicable (nothing to quantize), 4 transient I/O error, 1 internal error
             """;
 
     @Override
@@ -57,9 +73,14 @@ public final class QuantizeTool implements Tool {
             QuantizationSpec spec = o.spec();
             Optional<CalibrationData> calibration = o.calibration == null ? Optional.empty()
                     : Optional.of(CalibrationReader.read(o.calibration));
-            QuantizationEngine engine = new QuantizationEngine(new OrtRuntime(o.threads, true));
+            QuantizationEngine engine = new QuantizationEngine(new OrtRuntime(o.threads, true),
+                    new OutputOptions(o.externalDataThreshold));
             QuantizationResult result = engine.quantize(o.in, o.out, spec, calibration);
             out.println(result.toJsonLine());
+            if (result instanceof QuantizationResult.NotApplicable na) {
+                err.println("quantgate quantize: " + na.reason());
+                return NOT_APPLICABLE;
+            }
             return OK;
         } catch (UsageException e) {
             err.println("quantgate quantize: " + e.getMessage());
@@ -68,6 +89,12 @@ public final class QuantizeTool implements Tool {
         } catch (QuantizationException e) {
             err.println("quantgate quantize: " + e.getMessage());
             return BAD_INPUT;
+        } catch (QuantizationIoException e) {
+            err.println("quantgate quantize: transient I/O error, retry: " + e.getMessage());
+            return TRANSIENT;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            err.println("quantgate quantize: internal error: " + e);
+            return FAILED;
         }
     }
 
@@ -84,6 +111,7 @@ public final class QuantizeTool implements Tool {
         Path specFile;
         Path calibration;
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        long externalDataThreshold = OutputOptions.DEFAULT_EXTERNAL_DATA_THRESHOLD;
         final Map<String, Object> overrides = new LinkedHashMap<>();
 
         static Options parse(String[] args) {
@@ -103,6 +131,7 @@ public final class QuantizeTool implements Tool {
                     case "--exclude" -> o.overrides.put("exclude_nodes",
                             new ArrayList<>(Arrays.asList(value(args, ++i, a).split(","))));
                     case "--threads" -> o.threads = parseInt(value(args, ++i, a), a);
+                    case "--external-data-threshold" -> o.externalDataThreshold = parseLong(value(args, ++i, a), a);
                     case "--set" -> {
                         String kv = value(args, ++i, a);
                         int eq = kv.indexOf('=');
@@ -171,6 +200,18 @@ public final class QuantizeTool implements Tool {
                 throw new UsageException(flag + " needs a value");
             }
             return args[i];
+        }
+
+        private static long parseLong(String v, String flag) {
+            try {
+                long n = Long.parseLong(v);
+                if (n < 0) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new UsageException(flag + " needs a byte count (0 or more), got " + v);
+            }
         }
 
         private static int parseInt(String v, String flag) {

@@ -118,4 +118,24 @@ public final class QuantMath {
         }
         return q;
     }
+
+    /** As {@link #quantize(float[], long[], int, QuantParams[], QuantRange)}, into bytes (8-bit ranges): a quarter of the memory. */
+    public static byte[] quantizeBytes(float[] data, long[] dims, int axis, QuantParams[] params, QuantRange range) {
+        byte[] q = new byte[data.length];
+        if (params.length == 1) {
+            for (int i = 0; i < data.length; i++) {
+                q[i] = (byte) quantize(data[i], params[0], range);
+            }
+            return q;
+        }
+        int channels = (int) dims[axis];
+        long inner = 1;
+        for (int i = axis + 1; i < dims.length; i++) {
+            inner *= dims[i];
+        }
+        for (int i = 0; i < data.length; i++) {
+            q[i] = (byte) quantize(data[i], params[(int) ((i / inner) % channels)], range);
+        }
+        return q;
+    }
 }

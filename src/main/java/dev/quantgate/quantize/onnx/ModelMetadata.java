@@ -14,6 +14,8 @@ public final class ModelMetadata {
     public static final String ENGINE_VERSION = "quantgate.engine_version";
     public static final String SOURCE_SHA256 = "quantgate.source_sha256";
     public static final String NODES_KEPT = "quantgate.nodes_kept";
+    /** Combined hash of all the source model's files (see {@link FileHashes}). */
+    public static final String SOURCE_MODEL_SHA256 = "quantgate.source_model_sha256";
 
     private ModelMetadata() {
     }

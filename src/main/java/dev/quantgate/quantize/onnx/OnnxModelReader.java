@@ -6,21 +6,21 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quantgate.quantize.QuantizationException;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 
 /**
  * Reads an ONNX model and refuses what the engine cannot quantize faithfully: a file that is not
- * ONNX, a truncated one, an opset or operator outside what it supports, tensors in external data
- * files. Each refusal is a {@link QuantizationException} naming the problem.
+ * ONNX, a truncated one, an opset or operator outside what it supports, external
+ * data that escapes the model's directory. Each refusal is a {@link QuantizationException} naming the problem.
  */
 public final class OnnxModelReader {
 
@@ -31,25 +31,36 @@ public final class OnnxModelReader {
     private OnnxModelReader() {
     }
 
+    /** Reads a model file, its external data resolved and mapped (see {@link ModelFile}). */
     public static ModelProto read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new QuantizationException("input model " + file + " does not exist");
-        } catch (IOException e) {
-            throw new QuantizationException("cannot read input model " + file + ": " + e.getMessage(), e);
-        }
-        return parse(bytes, file.toString());
+        return ModelFile.load(file).model();
     }
 
+    /** Parses and checks a self-contained model held in memory (external data needs {@link #read(Path)}). */
     public static ModelProto parse(byte[] bytes, String what) {
-        if (bytes.length == 0) {
+        ModelProto model = parse(UnsafeByteOperations.unsafeWrap(bytes), what);
+        if (ExternalData.uses(model)) {
+            ExternalData.forEachTensor(model.getGraph(), OnnxModelReader::checkEmbedded);
+        }
+        validate(model, what);
+        return model;
+    }
+
+    /** Parses the model file only, without resolving its external data (for {@link ExternalData#verifyConfined}). */
+    static ModelProto parseHeader(Path file) {
+        return ModelFile.parseMapped(file.toAbsolutePath(), "model " + file);
+    }
+
+    /** Parses without the graph checks; bytes fields alias {@code data} (no copy). */
+    static ModelProto parse(ByteString data, String what) {
+        if (data.isEmpty()) {
             throw new QuantizationException(what + " is empty, not an ONNX model");
         }
+        byte[] bytes = {data.byteAt(0)};
         ModelProto model;
         try {
-            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            CodedInputStream in = data.newCodedInput();
+            in.enableAliasing(true);
             in.setRecursionLimit(512);
             model = ModelProto.parseFrom(in);
             in.checkLastTagWas(0);
@@ -62,7 +73,6 @@ public final class OnnxModelReader {
         } catch (IOException e) {
             throw new QuantizationException(what + " cannot be parsed: " + e.getMessage(), e);
         }
-        validate(model, what);
         return model;
     }
 
@@ -74,7 +84,8 @@ public final class OnnxModelReader {
         };
     }
 
-    static void validate(ModelProto model, String what) {
+    /** The graph checks: opsets, operators, every input defined. */
+    public static void validate(ModelProto model, String what) {
         if (model.getIrVersion() <= 0 || !model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new QuantizationException(what + " is not an ONNX model (no ir_version or no graph)");
         }
@@ -92,7 +103,6 @@ public final class OnnxModelReader {
         Set<String> available = new HashSet<>();
         available.add("");
         for (TensorProto t : g.getInitializerList()) {
-            checkEmbedded(t, what);
             available.add(t.getName());
         }
         g.getInputList().forEach(v -> available.add(v.getName()));
@@ -106,11 +116,6 @@ public final class OnnxModelReader {
                 throw new QuantizationException(what + " uses unsupported operator " + n.getOpType()
                         + " (node " + Nodes.label(n) + "): not a standard ONNX operator");
             }
-            n.getAttributeList().forEach(a -> {
-                if (a.hasT()) {
-                    checkEmbedded(a.getT(), what);
-                }
-            });
             for (String in : n.getInputList()) {
                 if (!available.contains(in)) {
                     throw new QuantizationException(what + " is truncated or inconsistent: node " + Nodes.label(n)
@@ -127,12 +132,12 @@ public final class OnnxModelReader {
         }
     }
 
-    private static void checkEmbedded(TensorProto t, String what) {
-        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
+    private static void checkEmbedded(TensorProto t) {
+        if (ExternalData.isExternal(t)) {
             String location = t.getExternalDataList().stream().filter(e -> e.getKey().equals("location"))
                     .map(StringStringEntryProto::getValue).findFirst().orElse("?");
-            throw new QuantizationException(what + " keeps tensor '" + t.getName() + "' in external data file '"
-                    + location + "': external data is not supported, embed the tensors in the .onnx file");
+            throw new QuantizationException("tensor '" + t.getName() + "' is in external data file '"
+                    + location + "': give the model's file path so that its sidecar files can be found");
         }
     }
 }

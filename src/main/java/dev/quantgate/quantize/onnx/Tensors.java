@@ -1,7 +1,7 @@
 package dev.quantgate.quantize.onnx;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.quantgate.quantize.QuantizationException;
 
 import java.nio.ByteBuffer;
@@ -24,6 +24,33 @@ public final class Tensors {
             n *= d;
         }
         return n;
+    }
+
+    /** Bytes per element of a fixed-size element type, or -1 (strings, unknown types). 4-bit types: -2. */
+    public static int elementBytes(int dataType) {
+        return switch (dataType) {
+            case TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.INT32_VALUE,
+                 TensorProto.DataType.UINT32_VALUE -> 4;
+            case TensorProto.DataType.DOUBLE_VALUE, TensorProto.DataType.INT64_VALUE,
+                 TensorProto.DataType.UINT64_VALUE, TensorProto.DataType.COMPLEX64_VALUE -> 8;
+            case TensorProto.DataType.COMPLEX128_VALUE -> 16;
+            case TensorProto.DataType.FLOAT16_VALUE, TensorProto.DataType.BFLOAT16_VALUE,
+                 TensorProto.DataType.INT16_VALUE, TensorProto.DataType.UINT16_VALUE -> 2;
+            case TensorProto.DataType.INT8_VALUE, TensorProto.DataType.UINT8_VALUE,
+                 TensorProto.DataType.BOOL_VALUE -> 1;
+            case TensorProto.DataType.INT4_VALUE, TensorProto.DataType.UINT4_VALUE -> -2;
+            default -> -1;
+        };
+    }
+
+    /** The number of data bytes a tensor of this type and shape holds, or -1 when that is not fixed. */
+    public static long byteSize(TensorProto t) {
+        int e = elementBytes(t.getDataType());
+        if (e == -1) {
+            return -1;
+        }
+        long n = size(t);
+        return e == -2 ? (n + 1) / 2 : n * e;
     }
 
     public static boolean isFloat(TensorProto t) {
@@ -99,7 +126,7 @@ public final class Tensors {
 
     private static TensorProto raw(String name, TensorProto.DataType type, long[] dims, byte[] bytes) {
         TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
-                .setRawData(ByteString.copyFrom(bytes));
+                .setRawData(UnsafeByteOperations.unsafeWrap(bytes)); // the array is ours alone: no copy
         for (long d : dims) {
             b.addDims(d);
         }

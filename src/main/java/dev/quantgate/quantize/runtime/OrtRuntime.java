@@ -11,6 +11,7 @@ import dev.quantgate.quantize.QuantizationException;
 
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -77,9 +78,33 @@ public final class OrtRuntime implements ModelRuntime {
         return open(model, OrtSession.SessionOptions.OptLevel.BASIC_OPT);
     }
 
+    @Override
+    public Session open(Path modelFile) {
+        try (OrtSession.SessionOptions opts = options()) {
+            return new OrtModelSession(env, env.createSession(modelFile.toAbsolutePath().toString(), opts));
+        } catch (OrtException e) {
+            throw new QuantizationException("ONNX Runtime refuses the model: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Session open(byte[] model, Path externalDataDir, boolean forInspection) {
+        return open(model, forInspection ? OrtSession.SessionOptions.OptLevel.BASIC_OPT
+                : OrtSession.SessionOptions.OptLevel.ALL_OPT, externalDataDir);
+    }
+
     private Session open(byte[] model, OrtSession.SessionOptions.OptLevel level) {
+        return open(model, level, null);
+    }
+
+    private Session open(byte[] model, OrtSession.SessionOptions.OptLevel level, Path externalDataDir) {
         try (OrtSession.SessionOptions opts = options()) {
             opts.setOptimizationLevel(level);
+            if (externalDataDir != null) {
+                // a model from bytes has no directory of its own: name the one its external data lives in
+                opts.addConfigEntry("session.model_external_initializers_file_folder_path",
+                        externalDataDir.toAbsolutePath().toString());
+            }
             return new OrtModelSession(env, env.createSession(model, opts));
         } catch (OrtException e) {
             throw new QuantizationException("ONNX Runtime refuses the model: " + e.getMessage(), e);

@@ -84,7 +84,7 @@ public final class Sensitivity {
 
     private List<Map<String, TensorData>> run(ModelProto model, List<Map<String, TensorData>> inputs) {
         List<Map<String, TensorData>> out = new ArrayList<>();
-        try (ModelRuntime.Session s = runtime.open(model.toByteArray())) {
+        try (ModelRuntime.Session s = runtime.open(model)) {
             for (Map<String, TensorData> in : inputs) {
                 out.add(s.run(in));
             }

@@ -47,9 +47,9 @@ final class WeightQuantizer {
                 params[i] = new QuantParams(roundToHalf(params[i].scale()), params[i].zeroPoint());
             }
         }
-        int[] q = QuantMath.quantize(data, dims, Math.max(axis, 0), params, range);
+        byte[] q = QuantMath.quantizeBytes(data, dims, Math.max(axis, 0), params, range);
         String dataName = graph.unique(base + "_quantized");
-        graph.putInitializer(Tensors.ofInt8(dataName, dims, q));
+        graph.putInitializer(Tensors.ofBytes(dataName, TensorProto.DataType.INT8, dims, q));
         float[] scales = new float[params.length];
         int[] zps = new int[params.length];
         boolean allZero = true;

