@@ -34,11 +34,14 @@ class EvaluationPackageArchTest {
     }
 
     @Test
-    void shouldUseOnlyTheQuantizersRuntimeSelection() {
+    void shouldShareOnlyRuntimeSelectionAndExternalDataChecksWithTheQuantizer() {
         noClasses().that().resideInAPackage("dev.quantgate.evaluation..")
                 .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("dev.quantgate.quantize..")
-                        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("dev.quantgate.quantize.runtime.."))))
-                .because("both engines pick the execution provider the same way (OrtRuntime); nothing else is shared")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("dev.quantgate.quantize.runtime..")))
+                        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("dev.quantgate.quantize.onnx..")))
+                        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAnyPackage("dev.quantgate.quantize")
+                                .and(JavaClass.Predicates.simpleNameStartingWith("Quantization")))))
+                .because("both engines pick the execution provider the same way (OrtRuntime) and confine external data the same way (ExternalData); nothing else is shared")
                 .check(classes);
     }
 }

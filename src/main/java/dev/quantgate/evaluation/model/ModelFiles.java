@@ -5,6 +5,9 @@ import com.google.protobuf.CodedInputStream;
 import dev.quantgate.evaluation.BadInputException;
 import dev.quantgate.evaluation.TransientIoException;
 import dev.quantgate.evaluation.dataset.Datasets;
+import dev.quantgate.quantize.QuantizationException;
+import dev.quantgate.quantize.QuantizationIoException;
+import dev.quantgate.quantize.onnx.ExternalData;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,7 +60,7 @@ public record ModelFiles(Path model, SortedMap<String, String> files, boolean dy
                     data = line.substring("    data:".length()).strip();
                 }
             }
-            return confine(path.toAbsolutePath(), data, "MLflow model " + path.getFileName());
+            return inside(path.toAbsolutePath(), data, "MLflow model " + path.getFileName());
         }
         List<Path> onnx;
         try (var files = Files.list(path)) {
@@ -95,73 +98,27 @@ public record ModelFiles(Path model, SortedMap<String, String> files, boolean dy
                 flags[0] = true;
             }
         }
-        Map<String, Long> needed = new TreeMap<>();
-        for (OnnxMl.TensorProto t : tensors) {
-            if (t.getDataLocation() != OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-                continue;
-            }
-            String location = null;
-            long offset = 0;
-            long length = -1;
-            for (OnnxMl.StringStringEntryProto e : t.getExternalDataList()) {
-                switch (e.getKey()) {
-                    case "location" -> location = e.getValue();
-                    case "offset" -> offset = number(e.getValue(), name, t.getName());
-                    case "length" -> length = number(e.getValue(), name, t.getName());
-                    default -> { }
-                }
-            }
-            if (location == null || location.isEmpty()) {
-                throw new BadInputException(name + ": tensor '" + t.getName() + "' is stored externally without a location");
-            }
-            long end = length < 0 ? offset : offset + length;
-            needed.merge(location, end, Math::max);
-        }
-        Path dir = model.toAbsolutePath().getParent();
         SortedMap<String, String> files = new TreeMap<>();
         files.put(model.getFileName().toString(), sha256(model));
-        for (Map.Entry<String, Long> e : needed.entrySet()) {
-            Path file = confine(dir, e.getKey(), name);
-            long size;
-            try {
-                size = Files.size(file);
-            } catch (NoSuchFileException x) {
-                throw new BadInputException(name + ": external data file '" + e.getKey() + "' is missing beside the model");
-            } catch (IOException x) {
-                throw new TransientIoException("cannot read " + file + ": " + x.getMessage(), x);
-            }
-            if (size < e.getValue()) {
-                throw new BadInputException(name + ": external data file '" + e.getKey() + "' has " + size
-                        + " bytes, its tensors need " + e.getValue());
-            }
-            files.put(e.getKey(), sha256(file));
+        for (ExternalData.Reference r : sidecars(proto, model, name)) {
+            files.computeIfAbsent(r.location(), l -> sha256(r.file()));
         }
         return new ModelFiles(model, files, flags[0], flags[1]);
     }
 
     /**
-     * Resolves an external-data location inside the model's directory, refusing one that escapes it (an absolute
-     * path, {@code ..}, or a symbolic link out of it).
-     * <p>This is the one place for the shared confinement check: after the merge, call
-     * {@code dev.quantgate.quantize.onnx.ExternalData.verifyConfined(...)} here instead of the check below.
+     * Every external-data reference of the model, checked by the quantizer's confinement check (the one place that
+     * decides what may be read beside a model: no absolute path, no {@code ..}, no symbolic link out of the model's
+     * directory, no missing or short sidecar), its errors turned into this engine's kinds.
      */
-    static Path confine(Path dir, String location, String name) {
-        Path p = Path.of(location);
-        Path resolved = dir.resolve(p).normalize();
-        if (p.isAbsolute() || !resolved.startsWith(dir.normalize())) {
-            throw new BadInputException(name + ": external data location '" + location + "' is outside the model's directory");
+    static List<ExternalData.Reference> sidecars(OnnxMl.ModelProto proto, Path model, String name) {
+        try {
+            return ExternalData.references(proto, model);
+        } catch (QuantizationIoException e) {
+            throw new TransientIoException(name + ": " + e.getMessage(), e);
+        } catch (QuantizationException e) {
+            throw new BadInputException(name + ": " + e.getMessage());
         }
-        if (Files.exists(resolved)) {
-            try {
-                if (!resolved.toRealPath().startsWith(dir.toRealPath())) {
-                    throw new BadInputException(name + ": external data location '" + location
-                            + "' links outside the model's directory");
-                }
-            } catch (IOException e) {
-                throw new TransientIoException("cannot resolve " + resolved + ": " + e.getMessage(), e);
-            }
-        }
-        return resolved;
     }
 
     private static OnnxMl.ModelProto parse(Path model, String name) {
@@ -210,17 +167,13 @@ public record ModelFiles(Path model, SortedMap<String, String> files, boolean dy
         }
     }
 
-    private static long number(String v, String name, String tensor) {
-        try {
-            long n = Long.parseLong(v);
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new BadInputException(name + ": tensor '" + tensor + "' has external-data offset/length '" + v
-                    + "', not a non-negative integer");
+    /** The file an MLmodel's {@code data} names, which must stay inside the model directory. */
+    private static Path inside(Path dir, String location, String name) {
+        Path resolved = dir.resolve(location).normalize();
+        if (Path.of(location).isAbsolute() || !resolved.startsWith(dir.normalize())) {
+            throw new BadInputException(name + ": its MLmodel names '" + location + "', outside the model's directory");
         }
+        return resolved;
     }
 
     private static String sha256(Path file) {
