@@ -1,5 +1,7 @@
 package dev.quantgate.audit;
 
+import dev.quantgate.testing.Await;
+import dev.quantgate.testing.PackagedApp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +57,7 @@ class AuditAtomicityIT {
         assertTrue(Files.isRegularFile(jar), "the packaged application is needed: " + jar + " (mvn package)");
         work = Files.createTempDirectory("quantgate-audit-crash");
         Path dataDir = work.resolve("pg");
-        port = freePort();
+        port = PackagedApp.freePort();
         app = start(jar, dataDir, work.resolve("run-1.log"));
 
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
@@ -78,7 +80,7 @@ class AuditAtomicityIT {
                 }
             });
         }
-        await(() -> acknowledged.size() >= KILL_AFTER, Duration.ofSeconds(180), KILL_AFTER + " acknowledged writes");
+        Await.until(() -> acknowledged.size() >= KILL_AFTER, Duration.ofSeconds(180), KILL_AFTER + " acknowledged writes");
         app.destroyForcibly(); // SIGKILL, writes in flight
         app.waitFor(30, TimeUnit.SECONDS);
         writers.shutdown();
@@ -107,7 +109,7 @@ class AuditAtomicityIT {
             app.waitFor(60, TimeUnit.SECONDS);
         }
         if (work != null) {
-            stopOrphanPostgres(work.resolve("pg"));
+            PackagedApp.stopOrphanPostgres(work.resolve("pg"));
             try (var paths = Files.walk(work)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -173,7 +175,7 @@ class AuditAtomicityIT {
                 .redirectOutput(log.toFile())
                 .start();
         try {
-            await(() -> {
+            Await.until(() -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("QuantGate exited with " + process.exitValue() + "; see " + log);
                 }
@@ -202,44 +204,6 @@ class AuditAtomicityIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        }
-    }
-
-    private static void await(BooleanSupplier condition, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("Timed out after " + timeout.toSeconds() + " s waiting for " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** The killed JVM's postmaster outlives it; a failed test may leave it behind: stop it. */
-    private static void stopOrphanPostgres(Path dataDir) throws Exception {
-        Path pidFile = dataDir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        List<String> lines = Files.readAllLines(pidFile);
-        if (lines.isEmpty()) {
-            return;
-        }
-        Optional<ProcessHandle> postmaster = ProcessHandle.of(Long.parseLong(lines.get(0).trim()));
-        if (postmaster.isPresent() && postmaster.get().isAlive()) {
-            postmaster.get().destroy();
-            postmaster.get().onExit().get(30, TimeUnit.SECONDS);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.quantgate.db;
 
+import dev.quantgate.testing.Await;
+import dev.quantgate.testing.PackagedApp;
 import dev.quantgate.api.Roles;
 import dev.quantgate.testing.PostgresTestResource;
 import dev.quantgate.testing.TestTokens;
@@ -40,11 +42,11 @@ class EmbeddedDatabaseRecoveryTest {
         ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
 
         assertTrue(postmaster.destroyForcibly(), "SIGKILL could not be sent to the postmaster " + pid);
-        await(() -> !postmaster.isAlive(), Duration.ofSeconds(10), "the postmaster to die");
+        Await.until(() -> !postmaster.isAlive(), Duration.ofSeconds(10), "the postmaster to die");
 
-        await(() -> db.restarts() > restartsBefore, RECOVERY_BOUND, "the watchdog to restart PostgreSQL");
-        await(() -> RestAssured.get("/q/health/ready").statusCode() == 200, RECOVERY_BOUND, "readiness to be UP again");
-        await(() -> TestTokens.as(Roles.AUDITOR).get("/api/v1/audit/events?limit=1").statusCode() == 200,
+        Await.until(() -> db.restarts() > restartsBefore, RECOVERY_BOUND, "the watchdog to restart PostgreSQL");
+        Await.until(() -> RestAssured.get("/q/health/ready").statusCode() == 200, RECOVERY_BOUND, "readiness to be UP again");
+        Await.until(() -> TestTokens.as(Roles.AUDITOR).get("/api/v1/audit/events?limit=1").statusCode() == 200,
                 RECOVERY_BOUND, "reads to succeed again");
         RestAssured.get("/q/health/ready").then().statusCode(200);
         long newPid = db.postmasterPid().orElseThrow();
@@ -74,29 +76,6 @@ class EmbeddedDatabaseRecoveryTest {
             SQLException e = assertThrows(SQLException.class,
                     () -> DriverManager.getConnection(db.jdbcUrl(), user, "wrong").close(), user);
             assertTrue(e.getMessage().contains("password authentication failed"), e.getMessage());
-        }
-    }
-
-    private static void await(BooleanSupplier condition, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!safely(condition)) {
-            if (System.nanoTime() > deadline) {
-                fail("Timed out after " + timeout.toSeconds() + " s waiting for " + what);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
-    }
-
-    private static boolean safely(BooleanSupplier condition) {
-        try {
-            return condition.getAsBoolean();
-        } catch (RuntimeException e) {
-            return false;
         }
     }
 }

@@ -126,7 +126,7 @@ class ExternalDataEvaluationTest {
         Path model = ExternalDataModels.binary(d, FEATURES, w, -2f, "../outside.bin", "../outside.bin");
         assertTrue(Files.exists(dir.resolve("escape/outside.bin")), "the escaping file exists: only the check refuses it");
         assertEquals(2, run(model, inline()));
-        assertTrue(err.contains("'../outside.bin' is outside the model's directory"), err);
+        assertTrue(err.contains("location '../outside.bin' escapes the model's directory"), err);
         assertFalse(err.contains("Exception"), err);
     }
 
@@ -138,7 +138,7 @@ class ExternalDataEvaluationTest {
         Files.move(d.resolve("data.bin"), outside);
         Files.createSymbolicLink(d.resolve("data.bin"), outside);
         assertEquals(2, run(model, inline()));
-        assertTrue(err.contains("links outside the model's directory"), err);
+        assertTrue(err.contains("'data.bin' is a symbolic link that leads out of the model's directory"), err);
     }
 
     @Test
@@ -147,14 +147,14 @@ class ExternalDataEvaluationTest {
         Path model = ExternalDataModels.binary(d, FEATURES, w, -2f, "w.bin", "b.bin");
         Files.delete(d.resolve("b.bin"));
         assertEquals(2, run(model, inline()));
-        assertTrue(err.contains("external data file 'b.bin' is missing beside the model"), err);
+        assertTrue(err.contains("tensor 'b' external data location 'b.bin': file not found beside the model"), err);
 
         Path s = Files.createDirectories(dir.resolve("short"));
         Path shortModel = ExternalDataModels.binary(s, FEATURES, w, -2f, "w.bin", "b.bin");
         byte[] full = Files.readAllBytes(s.resolve("w.bin"));
         Files.write(s.resolve("w.bin"), Arrays.copyOf(full, full.length - 100));
         assertEquals(2, run(shortModel, inline()));
-        assertTrue(err.contains("'w.bin' has " + (full.length - 100) + " bytes, its tensors need " + full.length), err);
+        assertTrue(err.contains("'w.bin' is short: it has " + (full.length - 100) + " bytes"), err);
     }
 
     private static List<String> iterate(JsonNode object) {

@@ -1,5 +1,7 @@
 package dev.quantgate.mlflow;
 
+import dev.quantgate.testing.Await;
+import dev.quantgate.testing.PackagedApp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.mlflow.webhook.SignatureVerifier;
@@ -67,7 +69,7 @@ class CrashRecoveryIT {
         assertTrue(Files.isRegularFile(jar), "the packaged application is needed: " + jar + " (mvn package)");
         work = Files.createTempDirectory("quantgate-crash");
         Path dataDir = work.resolve("pg");
-        port = freePort();
+        port = PackagedApp.freePort();
         List<Delivery> deliveries = deliveries();
         // The mirror completes each event by reading MLflow: a fake MLflow answering with the recorded shapes
         mlflow = new FakeMlflow();
@@ -100,7 +102,7 @@ class CrashRecoveryIT {
             }
         }, "crash-test-feeder");
         feeder.start();
-        awaitCondition(() -> {
+        Await.until(() -> {
             int processed = countStatus("processed");
             return processed > 0 && acknowledged.size() - processed >= BACKLOG;
         }, Duration.ofSeconds(90), "processing under way with at least " + BACKLOG + " acknowledged deliveries waiting");
@@ -122,7 +124,7 @@ class CrashRecoveryIT {
                 assertTrue(send(d), "a re-sent delivery is accepted after the restart: " + d.id());
             }
         }
-        awaitCondition(() -> countStatus("processed") == N, Duration.ofSeconds(120), "all " + N + " deliveries processed");
+        Await.until(() -> countStatus("processed") == N, Duration.ofSeconds(120), "all " + N + " deliveries processed");
         long processedBeforeKill = processedBefore(killedAt);
         System.out.printf("Killed after %d of %d deliveries were acknowledged and %d processed%n", acknowledgedBeforeKill, N,
                 processedBeforeKill);
@@ -159,7 +161,7 @@ class CrashRecoveryIT {
             }
         }
         if (work != null) {
-            stopOrphanPostgres(work.resolve("pg"));
+            PackagedApp.stopOrphanPostgres(work.resolve("pg"));
             Path logs = Files.createDirectories(Path.of("target", "crash-recovery-logs"));
             try (var runLogs = Files.list(work)) {
                 for (Path runLog : runLogs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
@@ -258,7 +260,7 @@ class CrashRecoveryIT {
                 .redirectOutput(log.toFile())
                 .start();
         try {
-            awaitCondition(() -> {
+            Await.until(() -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("QuantGate exited with " + process.exitValue() + "; see " + log);
                 }
@@ -321,44 +323,6 @@ class CrashRecoveryIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        }
-    }
-
-    private static void awaitCondition(java.util.function.BooleanSupplier condition, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("Timed out after " + timeout.toSeconds() + " s waiting for " + what);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** A failed test may leave the postmaster of a killed run behind: stop it. */
-    private static void stopOrphanPostgres(Path dataDir) throws Exception {
-        Path pidFile = dataDir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        List<String> lines = Files.readAllLines(pidFile);
-        if (lines.isEmpty()) {
-            return;
-        }
-        Optional<ProcessHandle> postmaster = ProcessHandle.of(Long.parseLong(lines.get(0).trim()));
-        if (postmaster.isPresent() && postmaster.get().isAlive()) {
-            postmaster.get().destroy();
-            postmaster.get().onExit().get(30, TimeUnit.SECONDS);
         }
     }
 }

@@ -199,7 +199,8 @@ public final class EvaluationOptions {
         m.put("method", method.key());
         Map<String, Object> b = new TreeMap<>();
         b.put("iterations", bootstrap);
-        b.put("seed", seed);
+        // RFC 8785 numbers are doubles: a seed beyond 2^53 is written as its decimal string, exactly
+        b.put("seed", Math.abs(seed) <= (1L << 53) ? (Object) seed : Long.toString(seed));
         b.put("interval", intervalMethod.key());
         b.put("confidence", 0.95);
         m.put("bootstrap", b);

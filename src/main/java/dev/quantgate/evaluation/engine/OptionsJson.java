@@ -84,7 +84,15 @@ final class OptionsJson {
                 o.bootstrap(b.get("iterations").asInt());
             }
             if (b.has("seed")) {
-                o.seed(b.get("seed").asLong());
+                JsonNode seed = b.get("seed");
+                if (seed.isIntegralNumber() && seed.canConvertToLong()) {
+                    o.seed(seed.longValue());
+                } else if (seed.isTextual() && seed.asText().matches("-?[0-9]{1,19}")
+                        && new java.math.BigInteger(seed.asText()).bitLength() < 64) {
+                    o.seed(Long.parseLong(seed.asText()));
+                } else {
+                    throw new BadInputException("evaluation options: bootstrap.seed must be a whole number, was " + seed);
+                }
             }
             if (b.has("interval")) {
                 o.intervalMethod(IntervalMethod.parse(b.get("interval").asText()));
