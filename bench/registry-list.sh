@@ -45,6 +45,8 @@ for _ in $(seq 1 180); do
   sleep 1
 done
 PG_PORT=$(sed -n 4p "$WORK/pg/postmaster.pid")
+# the embedded server asks for passwords (generated into its data directory on first start)
+export PGPASSWORD=$(sed -n 's/^superuser\.password=//p' "$WORK/pg/quantgate-credentials.properties")
 echo "== QuantGate on :$PORT, embedded PostgreSQL on :$PG_PORT"
 PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q postgres)
 

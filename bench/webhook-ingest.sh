@@ -51,6 +51,8 @@ for _ in $(seq 1 180); do
   sleep 1
 done
 PG_PORT=$(sed -n 4p "$WORK/pg/postmaster.pid")
+# the embedded server asks for passwords (generated into its data directory on first start)
+export PGPASSWORD=$(sed -n 's/^superuser\.password=//p' "$WORK/pg/quantgate-credentials.properties")
 echo "== QuantGate on :$PORT, embedded PostgreSQL on :$PG_PORT"
 PSQL_ARGS=(-h 127.0.0.1 -p "$PG_PORT" -U postgres)
 psql "${PSQL_ARGS[@]}" -Atc "SHOW synchronous_commit" postgres | sed 's/^/   synchronous_commit=/'
