@@ -164,28 +164,8 @@ class AuditAtomicityIT {
     }
 
     private Process start(Path jar, Path dataDir, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java,
-                "-Dquantgate.db.data-dir=" + dataDir,
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1",
-                "-Dquantgate.security.admin-token=" + ADMIN,
-                "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        try {
-            Await.until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("QuantGate exited with " + process.exitValue() + "; see " + log);
-                }
-                return status("/q/health/ready") == 200;
-            }, Duration.ofSeconds(180), "QuantGate to start (log: " + log + ")");
-        } catch (AssertionError | RuntimeException e) {
-            System.out.println(Files.readString(log));
-            throw e;
-        }
-        return process;
+        return PackagedApp.start(jar, dataDir, port, log,
+                "quantgate.security.admin-token=" + ADMIN);
     }
 
     private JsonNode get(String path) throws Exception {

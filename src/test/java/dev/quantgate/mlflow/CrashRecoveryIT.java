@@ -244,33 +244,13 @@ class CrashRecoveryIT {
     }
 
     private Process start(Path jar, Path dataDir, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java,
-                "-Dquantgate.db.data-dir=" + dataDir,
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1",
-                "-Dquantgate.webhook.secrets=" + SECRET,
-                "-Dquantgate.security.admin-token=" + ADMIN,
-                "-Dquantgate.webhook.inbox.poll-interval=200ms",
-                "-Dquantgate.mlflow.url=" + mlflow.url(),
+        return PackagedApp.start(jar, dataDir, port, log,
+                "quantgate.webhook.secrets=" + SECRET,
+                "quantgate.security.admin-token=" + ADMIN,
+                "quantgate.webhook.inbox.poll-interval=200ms",
+                "quantgate.mlflow.url=" + mlflow.url(),
                 // the fake registry does not follow the deliveries: a reconciling poll would undo them
-                "-Dquantgate.mlflow.poll-interval=0",
-                "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        try {
-            Await.until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("QuantGate exited with " + process.exitValue() + "; see " + log);
-                }
-                return status("/q/health/ready") == 200;
-            }, Duration.ofSeconds(180), "QuantGate to start (log: " + log + ")");
-        } catch (AssertionError | RuntimeException e) {
-            System.out.println(Files.readString(log));
-            throw e;
-        }
-        return process;
+                "quantgate.mlflow.poll-interval=0");
     }
 
     private long processedBefore(Instant killedAt) throws Exception {

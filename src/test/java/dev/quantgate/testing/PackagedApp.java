@@ -2,8 +2,14 @@ package dev.quantgate.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +18,48 @@ import java.util.concurrent.TimeUnit;
 public final class PackagedApp {
 
     private PackagedApp() {
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * Starts the packaged jar in its own JVM on 127.0.0.1:{@code port} with its embedded PostgreSQL in
+     * {@code dataDir} and the given extra {@code -D} properties, and waits until it reports ready. The log goes to
+     * {@code log}, and is printed when the start fails.
+     */
+    public static Process start(Path jar, Path dataDir, int port, Path log, String... properties) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquantgate.db.data-dir=" + dataDir, "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+        for (String property : properties) {
+            command.add("-D" + property);
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Await.until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("QuantGate exited with " + process.exitValue() + "; see " + log);
+                }
+                return ready(port);
+            }, Duration.ofSeconds(180), "QuantGate to start (log: " + log + ")");
+        } catch (AssertionError | RuntimeException e) {
+            System.out.println(Files.readString(log));
+            throw e;
+        }
+        return process;
+    }
+
+    private static boolean ready(int port) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).GET()
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** A TCP port free at the moment of asking. */
