@@ -1,9 +1,17 @@
 package dev.quantgate.worker;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
 import java.util.Map;
 import java.util.Objects;
 
-/** How a job ended, as the worker reports it. */
+/** How a job ended, as the worker reports it; on the wire a JSON object whose {@code type} names the case. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = JobOutcome.Succeeded.class, name = "succeeded"),
+        @JsonSubTypes.Type(value = JobOutcome.NotApplicable.class, name = "not_applicable"),
+        @JsonSubTypes.Type(value = JobOutcome.Failed.class, name = "failed")})
 public sealed interface JobOutcome {
 
     /**
