@@ -36,9 +36,9 @@ public class EvidenceResource {
         return Response.ok(stored.canonicalJson(), MediaType.APPLICATION_JSON_TYPE)
                 .tag(s.sha256())
                 .header(SHA256_HEADER, s.sha256())
-                .header("Link", "</api/v1/jobs/" + s.jobId() + ">; rel=\"job\"")
-                .header("Link", "</api/v1/registry/models/" + s.model() + "/versions/" + s.sourceVersion()
-                        + "/evidence>; rel=\"collection\"")
+                .header("Link", "</api/v1/jobs/" + s.jobId() + ">; rel=\"job\", </api/v1/registry/models/"
+                        + java.net.URLEncoder.encode(s.model(), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")
+                        + "/versions/" + s.sourceVersion() + "/evidence>; rel=\"collection\"")
                 .build();
     }
 }

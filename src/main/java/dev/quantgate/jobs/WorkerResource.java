@@ -4,6 +4,7 @@ import dev.quantgate.api.ApiException;
 import dev.quantgate.api.ErrorCode;
 import dev.quantgate.api.Roles;
 import dev.quantgate.worker.LeaseLostException;
+import dev.quantgate.worker.Progress;
 import dev.quantgate.worker.WorkerInfo;
 import dev.quantgate.worker.WorkerWire;
 import jakarta.annotation.security.RolesAllowed;
@@ -49,9 +50,14 @@ public class WorkerResource {
     @Operation(summary = "Extend the job's lease and record its progress; 409 when the lease is lost")
     public String heartbeat(@PathParam("id") long id, String body) {
         WorkerWire.HeartbeatRequest request = read(body, WorkerWire.HeartbeatRequest.class);
+        Progress progress;
         try {
-            return WorkerWire.write(new WorkerWire.HeartbeatResponse(
-                    queue.heartbeat(id, request.leaseToken(), request.progress())));
+            progress = request.progress();
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, e.getMessage());
+        }
+        try {
+            return WorkerWire.write(new WorkerWire.HeartbeatResponse(queue.heartbeat(id, request.leaseToken(), progress)));
         } catch (LeaseLostException e) {
             throw leaseLost(e);
         }
