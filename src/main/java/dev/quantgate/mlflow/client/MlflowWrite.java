@@ -148,64 +148,6 @@ public sealed interface MlflowWrite {
         }
     }
 
-    // STUB (branch jobs): replaced by branch mlf's composite writes on merge.
-    record CreateJobRun(String model, String version, long jobId, String experimentName, String runName,
-                        Map<String, String> tags) implements MlflowWrite {
-        public String method() {
-            return "POST";
-        }
-
-        public String path() {
-            return "runs/create";
-        }
-
-        public Map<String, Object> body() {
-            return ordered("experiment", experimentName, "run_name", runName, "tags", tags);
-        }
-
-        public String describe() {
-            return "create-job-run " + jobId;
-        }
-    }
-
-    record LogRunResults(String model, long jobId, String runId, Map<String, String> params,
-                         Map<String, Double> metrics, String status) implements MlflowWrite {
-        public String method() {
-            return "POST";
-        }
-
-        public String path() {
-            return "runs/log-batch";
-        }
-
-        public Map<String, Object> body() {
-            return ordered("run_id", runId, "params", params, "metrics", metrics, "status", status);
-        }
-
-        public String describe() {
-            return "log-run-results " + jobId;
-        }
-    }
-
-    record CreateVariantVersion(String model, long jobId, String source, String runId, Map<String, String> tags)
-            implements MlflowWrite {
-        public String method() {
-            return "POST";
-        }
-
-        public String path() {
-            return "model-versions/create";
-        }
-
-        public Map<String, Object> body() {
-            return ordered("name", model, "source", source, "run_id", runId, "tags", tags);
-        }
-
-        public String describe() {
-            return "create-variant-version " + jobId;
-        }
-    }
-
     private static Map<String, Object> ordered(Object... keysAndValues) {
         Map<String, Object> body = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
