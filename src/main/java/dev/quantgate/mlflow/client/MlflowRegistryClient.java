@@ -10,6 +10,7 @@ import org.mlflow.tracking.MlflowClientException;
 import org.mlflow.tracking.ModelVersionsPage;
 import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ public class MlflowRegistryClient {
     private final String baseUrl;
     private final MlflowClient client;
     private final MlflowRest rest;
+    private final CompositeWrites composites;
     private final ObjectMapper json;
 
     public MlflowRegistryClient(MlflowConfig config, ObjectMapper json) {
@@ -38,12 +40,14 @@ public class MlflowRegistryClient {
         if (baseUrl == null) {
             this.client = null;
             this.rest = null;
+            this.composites = null;
             return;
         }
         this.client = new MlflowClient(credentials(config, baseUrl));
         MlflowClientTimeouts.apply(client, config.connectTimeout(), config.readTimeout());
         this.rest = new MlflowRest(baseUrl, MlflowRest.authorizationHeader(config),
                 config.connectTimeout(), config.readTimeout(), config.httpVersion(), json);
+        this.composites = new CompositeWrites(rest, json);
         LOG.infof("MLflow registry at %s (auth %s)", baseUrl, config.auth());
     }
 
@@ -121,19 +125,22 @@ public class MlflowRegistryClient {
     public record ModelsPage(List<MlflowModel> models, String nextPageToken) {
     }
 
-    /** Sends one registry write; MLflow answers {@code {}} or the changed entity, which is returned. */
+    /** {@link #execute(MlflowWrite, Instant)} with the write made now. */
     public JsonNode execute(MlflowWrite write) {
-        return rest().send(write.method(), write.path(), write.body());
+        return execute(write, Instant.now());
     }
 
-    /** Sends a stored write (method, path under {@code /api/2.0/mlflow/}, JSON body text). */
-    public JsonNode execute(String method, String path, String jsonBody) {
-        try {
-            return rest().send(method, path, json.readTree(jsonBody));
-        } catch (java.io.IOException e) {
-            throw new MlflowException("Stored MLflow write " + method + " " + path + " has a body that is not JSON",
-                    false, e);
+    /**
+     * Sends one write. A {@link MlflowWrite.Call} answers MLflow's answer ({@code {}} or the changed entity); a
+     * {@link MlflowWrite.Composite} answers its summary (see each record) and sends {@code madeAt} as its
+     * timestamps, so that sending it again sends the same values.
+     */
+    public JsonNode execute(MlflowWrite write, Instant madeAt) {
+        if (write instanceof MlflowWrite.Call call) {
+            return rest().send(call.method(), call.path(), call.body());
         }
+        rest();
+        return composites.execute((MlflowWrite.Composite) write, madeAt);
     }
 
     private <T> T read(String operation, Supplier<T> call) {

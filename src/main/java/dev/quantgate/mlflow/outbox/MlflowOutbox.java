@@ -8,6 +8,7 @@ import dev.quantgate.api.Page;
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.kernel.AfterCommit;
 import dev.quantgate.mlflow.client.MlflowWrite;
+import dev.quantgate.mlflow.client.MlflowWriteJson;
 import dev.quantgate.mlflow.outbox.dto.OutboxItemView;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -56,12 +57,16 @@ public class MlflowOutbox {
         MlflowOutboxEntity row = new MlflowOutboxEntity();
         row.modelName = write.model();
         row.description = write.describe();
-        row.httpMethod = write.method();
-        row.path = write.path();
-        try {
-            row.body = json.writeValueAsString(write.body());
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Cannot serialise MLflow write " + write.describe(), e);
+        row.kind = write.kind();
+        row.writeJson = MlflowWriteJson.write(write, json);
+        if (write instanceof MlflowWrite.Call call) {
+            row.httpMethod = call.method();
+            row.path = call.path();
+            try {
+                row.body = json.writeValueAsString(call.body());
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("Cannot serialise MLflow write " + write.describe(), e);
+            }
         }
         row.status = MlflowOutboxEntity.PENDING;
         row.createdAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -138,7 +143,7 @@ public class MlflowOutbox {
     }
 
     static OutboxItemView view(MlflowOutboxEntity r) {
-        return new OutboxItemView(r.id, r.modelName, r.description, r.httpMethod, r.path, r.body, r.status, r.attempts,
-                r.nextAttemptAt, r.lastError, r.createdAt, r.createdBy, r.sentAt);
+        return new OutboxItemView(r.id, r.modelName, r.description, r.kind, r.writeJson, r.httpMethod, r.path, r.body,
+                r.status, r.attempts, r.nextAttemptAt, r.lastError, r.createdAt, r.createdBy, r.sentAt, r.result);
     }
 }

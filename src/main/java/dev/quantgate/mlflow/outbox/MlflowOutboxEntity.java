@@ -29,14 +29,27 @@ public class MlflowOutboxEntity extends PanacheEntityBase {
     @Column(nullable = false, length = 500)
     public String description;
 
-    @Column(name = "http_method", nullable = false, length = 10)
+    /** The write's kind ({@code set-alias}, {@code create-job-run}, ...). */
+    @Column(nullable = false, length = 40)
+    public String kind;
+
+    /** The write's canonical JSON, from which it is rebuilt (see {@code MlflowWriteJson}). */
+    @Column(name = "write_json", nullable = false, columnDefinition = "text")
+    public String writeJson;
+
+    /** The REST call of a one-call write; {@code null} for a composite write. */
+    @Column(name = "http_method", length = 10)
     public String httpMethod;
 
-    @Column(nullable = false, length = 200)
+    @Column(length = 200)
     public String path;
 
-    @Column(nullable = false, columnDefinition = "text")
+    @Column(columnDefinition = "text")
     public String body;
+
+    /** MLflow's answer (a composite write's summary), once sent. */
+    @Column(columnDefinition = "text")
+    public String result;
 
     @Column(nullable = false, length = 10)
     public String status;

@@ -1,5 +1,7 @@
 package dev.quantgate.mlflow.outbox;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.kernel.Backoff;
 import dev.quantgate.kernel.BackgroundLoop;
@@ -12,11 +14,14 @@ import dev.quantgate.kernel.retry.Decision;
 import dev.quantgate.kernel.retry.RetryPolicy;
 import dev.quantgate.mlflow.client.MlflowConfig;
 import dev.quantgate.mlflow.client.MlflowRegistryClient;
+import dev.quantgate.mlflow.client.MlflowWrite;
+import dev.quantgate.mlflow.client.MlflowWriteJson;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.DurationConverter;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -24,9 +29,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sends due outbox writes to MLflow with no transaction open while the HTTP call is in flight: a
@@ -49,14 +56,20 @@ public class OutboxDispatcher {
     private static final String HEAD = "q.status = 'PENDING' AND NOT EXISTS (SELECT 1 FROM mlflow_outbox earlier"
             + " WHERE earlier.model_name = q.model_name AND earlier.status = 'PENDING' AND earlier.id < q.id)";
     private static final String CLAIM = Claims.claimStatement("mlflow_outbox", ", attempts = attempts + 1", HEAD,
-            "q.next_attempt_at <= ?", "id, model_name, description, http_method, path, body, attempts");
+            "q.next_attempt_at <= ?", "id, model_name, description, kind, write_json, created_at, attempts");
     private static final String NEXT_DUE = Claims.nextDueStatement("mlflow_outbox", HEAD, "q.next_attempt_at");
     private static final String RECORD = "UPDATE mlflow_outbox SET status = ?, last_error = ?, next_attempt_at = ?,"
-            + " sent_at = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?";
+            + " sent_at = ?, result = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?";
+    /** The most REST calls one write makes (a job's run: get-by-name, create, get-by-name, search, create). */
+    private static final int MAX_CALLS_PER_WRITE = 5;
 
-    /** A write this dispatcher has claimed; {@code attempts} counts the attempt being made. */
-    record ClaimedWrite(long id, String model, String description, String method, String path, String body,
-                        int attempts, String token) {
+    /**
+     * A write this dispatcher has claimed; {@code attempts} counts the attempt being made. {@code write} is
+     * {@code null} when the stored form cannot be read ({@code unreadable} says why); {@code answer} is set by
+     * the sender when MLflow took it.
+     */
+    record ClaimedWrite(long id, String model, String description, MlflowWrite write, String unreadable,
+                        Instant madeAt, int attempts, String token, AtomicReference<JsonNode> answer) {
 
         String subject() {
             return "mlflow-outbox:" + id;
@@ -76,18 +89,26 @@ public class OutboxDispatcher {
     private final WriteSender sender;
     private final AgroalDataSource dataSource;
     private final AuditLog audit;
-    /** A claim outlives the longest the HTTP call can take (connect, then read), twice over. */
+    private final ObjectMapper json;
+    private final Event<WriteConfirmed> confirmed;
+    private final Event<WriteParked> parked;
+    /** A claim outlives the longest a write's HTTP calls can take (connect, then read, each), twice over. */
     private final Duration claimTimeout;
     private final WorkQueue queue;
 
     public OutboxDispatcher(MlflowConfig config, MlflowRegistryClient mlflow, AgroalDataSource dataSource,
-                            AuditLog audit, WorkQueues queues) {
+                            AuditLog audit, WorkQueues queues, ObjectMapper json, Event<WriteConfirmed> confirmed,
+                            Event<WriteParked> parked) {
         this.config = config;
         this.mlflow = mlflow;
         this.sender = new WriteSender(mlflow);
         this.dataSource = dataSource;
         this.audit = audit;
-        this.claimTimeout = config.connectTimeout().plus(config.readTimeout()).multipliedBy(2);
+        this.json = json;
+        this.confirmed = confirmed;
+        this.parked = parked;
+        this.claimTimeout = config.connectTimeout().plus(config.readTimeout())
+                .multipliedBy(2L * MAX_CALLS_PER_WRITE);
         Backoff backoff = new Backoff(config.outbox().initialBackoff(), config.outbox().maxBackoff(),
                 Backoff.Jitter.EQUAL);
         // DESIGN: a write is retried until MLflow accepts it; only a refusal parks it.
@@ -136,9 +157,18 @@ public class OutboxDispatcher {
     }
 
     private ClaimedWrite claim() throws SQLException {
-        return Claims.claimOne(dataSource, CLAIM, queue.lease(claimTimeout), (rs, lease) ->
-                new ClaimedWrite(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getInt(7), lease.token()));
+        return Claims.claimOne(dataSource, CLAIM, queue.lease(claimTimeout), (rs, lease) -> {
+            MlflowWrite write = null;
+            String unreadable = null;
+            try {
+                write = MlflowWriteJson.read(rs.getString(4), rs.getString(5), json);
+            } catch (IllegalArgumentException e) {
+                unreadable = e.getMessage();
+            }
+            return new ClaimedWrite(rs.getLong(1), rs.getString(2), rs.getString(3), write, unreadable,
+                    rs.getObject(6, OffsetDateTime.class).toInstant(), rs.getInt(7), lease.token(),
+                    new AtomicReference<>());
+        });
     }
 
     private void record(ClaimedWrite write, AttemptEvent.AfterAttempt attempt) {
@@ -147,9 +177,11 @@ public class OutboxDispatcher {
         String error = null;
         Instant next = null;
         Instant sentAt = null;
+        JsonNode answer = null;
         if (decision instanceof Decision.Completed) {
             status = MlflowOutboxEntity.SENT;
             sentAt = queue.now();
+            answer = write.answer().get();
         } else if (decision instanceof Decision.RetryAt retry) {
             error = retry.reason();
             next = retry.at();
@@ -162,8 +194,9 @@ public class OutboxDispatcher {
             update.setString(2, error);
             update.setObject(3, Lease.utc(next == null ? queue.now() : next));
             update.setObject(4, Lease.utc(sentAt));
-            update.setLong(5, write.id());
-            update.setString(6, write.token());
+            update.setString(5, answer == null ? null : answer.toString());
+            update.setLong(6, write.id());
+            update.setString(7, write.token());
             if (update.executeUpdate() == 0) {
                 LOG.warnf("MLflow write %d: its claim expired while it was being sent; the outcome of the newer attempt stands",
                         write.id());
@@ -174,6 +207,8 @@ public class OutboxDispatcher {
         }
         if (decision instanceof Decision.Completed) {
             audit.append(ACTOR, "mlflow.outbox.sent", write.subject(), write.details());
+            // in this transaction: what an observer records commits with the write's SENT, or neither does
+            confirmed.fire(new WriteConfirmed(write.id(), write.write(), answer));
         } else if (decision instanceof Decision.RetryAt retry) {
             LOG.warnf("MLflow write %d (%s %s) failed, attempt %d, next at %s: %s", write.id(), write.model(),
                     write.description(), write.attempts(), retry.at(), retry.reason());
@@ -183,6 +218,7 @@ public class OutboxDispatcher {
             Map<String, Object> payload = write.details();
             payload.put("error", error);
             audit.append(ACTOR, "mlflow.outbox.parked", write.subject(), payload);
+            parked.fire(new WriteParked(write.id(), write.write(), error));
         }
     }
 

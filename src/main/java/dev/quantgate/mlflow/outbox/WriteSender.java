@@ -24,8 +24,12 @@ final class WriteSender implements RetryHandler<OutboxDispatcher.ClaimedWrite> {
 
     @Override
     public Outcome handle(OutboxDispatcher.ClaimedWrite write) {
+        if (write.write() == null) {
+            return new Outcome.FailedForGood("MLflow write " + write.id() + " cannot be sent as stored: "
+                    + Failures.clip(write.unreadable()));
+        }
         try {
-            mlflow.execute(write.method(), write.path(), write.body());
+            write.answer().set(mlflow.execute(write.write(), write.madeAt()));
             return new Outcome.Done("sent");
         } catch (MlflowException e) {
             String reason = Failures.clip(String.valueOf(e.getMessage()));

@@ -179,7 +179,7 @@ class MlflowRegistryClientTest {
     void shouldSendEachRegistryWriteAsMlflowRecordedIt() {
         List<String> fixtures = List.of("registered-models-set-alias", "registered-models-delete-alias",
                 "model-versions-set-tag", "model-versions-delete-tag", "model-versions-transition-stage");
-        List<MlflowWrite> writes = List.of(
+        List<MlflowWrite.Call> writes = List.of(
                 new MlflowWrite.SetAlias("fixture-model", "champion", "1"),
                 new MlflowWrite.DeleteAlias("fixture-model", "champion"),
                 new MlflowWrite.SetVersionTag("fixture-model", "1", "validation_status", "approved"),
@@ -188,7 +188,7 @@ class MlflowRegistryClientTest {
         for (int i = 0; i < writes.size(); i++) {
             MlflowFixtures.Exchange recorded = MlflowFixtures.rest(fixtures.get(i));
             fake.replay(fixtures.get(i));
-            MlflowWrite write = writes.get(i);
+            MlflowWrite.Call write = writes.get(i);
 
             JsonNode answer = mlflow.execute(write);
 
