@@ -56,8 +56,14 @@ public class JobOutcomes {
         job.evidenceSha256 = sha256;
         history.finish(job, JobState.SUCCEEDED, null, null, now);
         String model = job.modelName;
-        outbox.enqueue(new MlflowWrite.LogRunResults(model, job.id, job.runId, outcome.runParams(),
-                outcome.runMetrics(), "FINISHED"), Planner.ACTOR);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        outcome.runMetrics().forEach((key, value) -> {
+            if (Double.isFinite(value)) {
+                metrics.put(key, value); // MLflow holds finite numbers only; the evidence keeps the rest
+            }
+        });
+        outbox.enqueue(new MlflowWrite.LogRunResults(model, job.id, job.runId, outcome.runParams(), metrics,
+                "FINISHED"), Planner.ACTOR);
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(MirroredVersion.VARIANT_OF, Integer.toString(job.version));
         tags.put("quantgate.scheme", job.scheme);

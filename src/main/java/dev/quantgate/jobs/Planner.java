@@ -112,9 +112,8 @@ public class Planner {
                            String actor) {
         String scheme = variant.spec().scheme().id();
         Map<String, String> tags = new LinkedHashMap<>();
-        tags.put("quantgate.job_id", Long.toString(jobId));
+        // the write adds quantgate.job_id and quantgate.source_version (model/version) itself
         tags.put("quantgate.source_model", model);
-        tags.put("quantgate.source_version", Integer.toString(version));
         tags.put("quantgate.scheme", scheme);
         outbox.enqueue(new MlflowWrite.CreateJobRun(model, Integer.toString(version), jobId, config.experiment(),
                 model + "-v" + version + "-" + scheme, tags), actor);

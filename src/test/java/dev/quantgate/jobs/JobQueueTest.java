@@ -1,7 +1,6 @@
 package dev.quantgate.jobs;
 
 import dev.quantgate.api.Roles;
-import dev.quantgate.mlflow.outbox.MlflowOutboxEntity;
 import dev.quantgate.testing.MutableClock;
 import dev.quantgate.testing.TestTokens;
 import dev.quantgate.worker.JobAssignment;
@@ -98,11 +97,11 @@ class JobQueueTest {
         JobEntity done = Pipeline.job(a.jobId());
         assertEquals(JobState.SUCCEEDED, done.jobState());
         assertTrue(done.evidenceSha256.matches("[0-9a-f]{64}"));
-        List<MlflowOutboxEntity> writes = Pipeline.writes(model);
-        assertEquals(1, writes.stream().filter(w -> w.body.contains("FINISHED")).count(), "run results logged once");
-        assertEquals(1, writes.stream().filter(w -> w.body.contains("\"quantgate.evidence_sha256\"")
-                && w.body.contains(done.evidenceSha256)).count(), "one variant version");
-        assertEquals(1, writes.stream().filter(w -> w.body.contains("\"running\"")).count(), "running tagged once");
+        List<String> writes = Pipeline.writes(model);
+        assertEquals(1, writes.stream().filter(w -> w.contains("FINISHED")).count(), "run results logged once");
+        assertEquals(1, writes.stream().filter(w -> w.contains("\"quantgate.evidence_sha256\"")
+                && w.contains(done.evidenceSha256)).count(), "one variant version");
+        assertEquals(1, writes.stream().filter(w -> w.contains("\"running\"")).count(), "running tagged once");
         TestTokens.as(Roles.AUDITOR).get("/api/v1/jobs/" + a.jobId()).then()
                 .body("evidence", hasSize(1)).body("evidence[0].href", equalTo("/api/v1/evidence/" + done.evidenceSha256));
         TestTokens.as(Roles.WORKER).contentType(ContentType.JSON)
@@ -175,7 +174,7 @@ class JobQueueTest {
             assertEquals(JobState.FAILED, job.jobState(), "job " + job.id);
             assertEquals("unsupported_flavor:sklearn", job.errorCode);
         }
-        assertTrue(Pipeline.writes(model).stream().anyMatch(w -> w.body.contains("\"unsupported_flavor:sklearn\"")));
+        assertTrue(Pipeline.writes(model).stream().anyMatch(w -> w.contains("\"unsupported_flavor:sklearn\"")));
     }
 
     @Test
@@ -192,10 +191,10 @@ class JobQueueTest {
         Pipeline.variantRegistered(Pipeline.job(a.jobId()), 7);
         Pipeline.variantRegistered(Pipeline.job(c.jobId()), 8);
 
-        List<MlflowOutboxEntity> writes = Pipeline.writes(model);
-        assertEquals(1, writes.stream().filter(w -> w.body.contains("\"evaluated\"")).count());
-        assertEquals(1, writes.stream().filter(w -> w.body.contains("\"quantgate.variants\"")
-                && w.body.contains("\"7,8\"")).count());
+        List<String> writes = Pipeline.writes(model);
+        assertEquals(1, writes.stream().filter(w -> w.contains("\"evaluated\"")).count());
+        assertEquals(1, writes.stream().filter(w -> w.contains("\"quantgate.variants\"")
+                && w.contains("\"7,8\"")).count());
         TestTokens.as(Roles.AUDITOR).get("/api/v1/jobs/" + a.jobId()).then().body("variantVersion", equalTo(7));
     }
 

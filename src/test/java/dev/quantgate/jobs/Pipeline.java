@@ -52,10 +52,11 @@ final class Pipeline {
         return QuarkusTransaction.requiringNew().call(() -> JobEntity.<JobEntity>findById(id));
     }
 
-    /** Every outbox write for this model, oldest first, as stored ({@code description}, {@code body}). */
-    static List<MlflowOutboxEntity> writes(String model) {
+    /** Every outbox write for this model, oldest first, as its stored kind, path, write and body in one text. */
+    static List<String> writes(String model) {
         return QuarkusTransaction.requiringNew().call(() ->
-                MlflowOutboxEntity.<MlflowOutboxEntity>list("modelName = ?1 order by id", model));
+                MlflowOutboxEntity.<MlflowOutboxEntity>list("modelName = ?1 order by id", model).stream()
+                        .map(w -> w.kind + " " + w.path + " " + w.writeJson + " " + w.body).toList());
     }
 
     /** MLflow created the run of every preparing job of the model: they are queued. */
