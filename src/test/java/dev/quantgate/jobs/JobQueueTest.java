@@ -104,6 +104,8 @@ class JobQueueTest {
         assertEquals(1, writes.stream().filter(w -> w.contains("\"running\"")).count(), "running tagged once");
         TestTokens.as(Roles.AUDITOR).get("/api/v1/jobs/" + a.jobId()).then()
                 .body("evidence", hasSize(1)).body("evidence[0].href", equalTo("/api/v1/evidence/" + done.evidenceSha256));
+        io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).body(org.hamcrest.Matchers.containsString(
+                "quantgate_job_duration_seconds_count{scheme=\"int8-dynamic\",stage=\"quantizing\"}"));
         TestTokens.as(Roles.WORKER).contentType(ContentType.JSON)
                 .body(WorkerWire.write(new WorkerWire.ReportRequest("another-token", succeeded())))
                 .post("/api/v1/worker/jobs/" + a.jobId() + "/report").then().statusCode(409)
