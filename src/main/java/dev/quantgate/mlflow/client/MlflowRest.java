@@ -17,9 +17,10 @@ import java.util.StringJoiner;
 
 /**
  * JSON calls to MLflow's REST API 2.0 for what mlflow-client lacks (registry writes, model search,
- * get-by-alias). DELETE calls carry a JSON body, as MLflow expects.
+ * get-by-alias, runs, logged models). DELETE calls carry a JSON body, as MLflow expects. Needs no CDI: the
+ * worker process builds one by hand (through {@code MlflowArtifacts}).
  */
-final class MlflowRest {
+public final class MlflowRest {
 
     private static final String API = "/api/2.0/mlflow/";
 
@@ -29,7 +30,11 @@ final class MlflowRest {
     private final HttpClient http;
     private final ObjectMapper json;
 
-    MlflowRest(String baseUrl, String authorization, Duration connectTimeout, Duration readTimeout,
+    /**
+     * @param baseUrl       MLflow's base URL, without a trailing slash
+     * @param authorization the {@code Authorization} header's value, or {@code null}
+     */
+    public MlflowRest(String baseUrl, String authorization, Duration connectTimeout, Duration readTimeout,
                MlflowConfig.HttpVersion version, ObjectMapper json) {
         this.baseUrl = baseUrl;
         this.authorization = authorization;
@@ -44,7 +49,8 @@ final class MlflowRest {
                 .build();
     }
 
-    static String authorizationHeader(MlflowConfig config) {
+    /** The {@code Authorization} header's value for the configured authentication, or {@code null}. */
+    public static String authorizationHeader(MlflowConfig config) {
         return switch (config.auth()) {
             case none -> null;
             case basic -> "Basic " + Base64.getEncoder().encodeToString(
@@ -53,7 +59,8 @@ final class MlflowRest {
         };
     }
 
-    JsonNode get(String path, Map<String, String> query) {
+    /** A GET under {@code /api/2.0/mlflow/} with these query parameters ({@code null} values left out). */
+    public JsonNode get(String path, Map<String, String> query) {
         StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
         query.forEach((k, v) -> {
             if (v != null) {
@@ -63,14 +70,10 @@ final class MlflowRest {
         return send("GET", path + q, null);
     }
 
-    JsonNode send(String method, String pathAndQuery, Object body) {
+    /** A call under {@code /api/2.0/mlflow/}; {@code body} is serialised as JSON, {@code null} for none. */
+    public JsonNode send(String method, String pathAndQuery, Object body) {
         String operation = method + " " + API + pathAndQuery.replaceAll("\\?.*", "");
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + API + pathAndQuery))
-                .timeout(readTimeout)
-                .header("Accept", "application/json");
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
+        HttpRequest.Builder request = request(API + pathAndQuery).header("Accept", "application/json");
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -99,6 +102,25 @@ final class MlflowRest {
         } catch (IOException e) {
             throw new MlflowException("MLflow answered " + operation + " with a body that is not JSON", false, e);
         }
+    }
+
+    /** A request to {@code path} on the server (from {@code /api/...}, already encoded), with timeout and credentials. */
+    public HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(readTimeout);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return request;
+    }
+
+    /** The HTTP/1.1 (or configured) client the calls share, for streaming transfers. */
+    public HttpClient http() {
+        return http;
+    }
+
+    /** The server's base URL. */
+    public String baseUrl() {
+        return baseUrl;
     }
 
     private static String encode(String s) {
