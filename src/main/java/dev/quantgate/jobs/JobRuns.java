@@ -94,7 +94,13 @@ public class JobRuns {
         if (job == null || version == null || job.variantVersion != null) {
             return;
         }
-        job.variantVersion = Integer.valueOf(version);
+        try {
+            job.variantVersion = Integer.valueOf(version.trim());
+        } catch (NumberFormatException e) {
+            // throwing would roll the outbox's record back and send the write again, for the same answer
+            LOG.errorf("Job %d: MLflow answered variant version '%s', not a number; not recorded", jobId, version);
+            return;
+        }
         job.updatedAt = now();
         if (job.evidenceSha256 != null) {
             evidence.recordVariantVersion(job.evidenceSha256, job.variantVersion);
