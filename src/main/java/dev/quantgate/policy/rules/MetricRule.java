@@ -69,7 +69,8 @@ abstract class MetricRule implements RuleKind {
         List<Subject> smallGroups = ctx.figures().smallGroups(s.attribute(), min);
         List<RuleResult> out = new ArrayList<>();
         int supported = ctx.figures().groups(s.attribute()).size() - smallGroups.size();
-        out.add(supported < 2 ? small(r, s.attribute() + " has " + supported + " group(s) with enough rows to compare", min) : r);
+        out.add(supported < 2 ? r.asSmallGroup(rule.metric() + " for " + s.attribute() + " compares fewer than two groups of at "
+                + "least min_group_size " + min + " rows, so it is not judged: " + r.message()) : r);
         for (Subject g : smallGroups) {
             Long count = ctx.figures().count(g);
             out.add(bound.result(rule, g.label(), count, RuleStatus.INSUFFICIENT_DATA, null, null, "")

@@ -99,11 +99,12 @@ final class Verdict {
         return out;
     }
 
+    /** The groups (not whole attributes) of small-group results, sorted, with the rules that reached them. */
     static List<Judgement.SmallGroup> smallGroups(List<RuleResult> results) {
         Map<String, Long> counts = new TreeMap<>();
         Map<String, TreeSet<String>> rules = new TreeMap<>();
         for (RuleResult r : results) {
-            if (r.smallGroup()) {
+            if (r.smallGroup() && r.group() != null && r.group().contains("=")) {
                 counts.putIfAbsent(r.group(), r.count());
                 rules.computeIfAbsent(r.group(), g -> new TreeSet<>()).add(r.ruleId());
             }

@@ -90,8 +90,8 @@ final class Fixtures {
                   calibration: {max_underrepresentation: 2.0}
                   variants:
                     - {scheme: int8-static}
-                  rules:
                 """);
+        y.append(rules.length == 0 ? "  rules: []\n" : "  rules:\n");
         for (String r : rules) {
             y.append("    - ").append(r).append('\n');
         }
