@@ -11,7 +11,7 @@ import dev.quantgate.evaluation.report.EvaluationReport;
  *   <caption>Evidence members</caption>
  *   <tr><td>{@value #EVALUATION}</td><td>the {@value EvaluationReport#SCHEMA} report of source against variant
  *       ({@code source}, {@code variant}, {@code delta}, {@code flips}, {@code impact}, {@code calibration},
- *       {@code config.min_group_size}): value, change and per-group rules, calibration_representative</td></tr>
+ *       counts and {@code support} of groups): value, change and per-group rules, calibration_representative</td></tr>
  *   <tr><td>{@value #POLICY_EVALUATION_SHA256}</td><td>the policy evaluation section the evidence was made under:
  *       must equal {@link PolicyInForce#evaluationSha256()}</td></tr>
  *   <tr><td>{@value #ENGINES}{@code .quantize}, {@code .evaluate}</td><td>engine versions ({@code name/1.2.3}):

@@ -70,8 +70,7 @@ public final class PolicyJudge {
         QuantizationPolicy spec = policy.policy();
         EvidenceView evidence = new EvidenceView(candidate.evidence().content());
         ReportFigures figures = spec.evaluation().isPresent() ? new ReportFigures(evidence.evaluation()) : null;
-        int minGroupSize = spec.evaluation().map(Evaluation::minGroupSize)
-                .orElse(figures == null || figures.minGroupSize() == null ? Evaluation.DEFAULT_MIN_GROUP_SIZE : figures.minGroupSize());
+        int minGroupSize = spec.evaluation().map(Evaluation::minGroupSize).orElse(Evaluation.DEFAULT_MIN_GROUP_SIZE);
         RuleContext ctx = new RuleContext(policy, candidate, evidence, figures, minGroupSize, engineFloors, now);
         List<RuleResult> results = new ArrayList<>();
         for (RuleKind kind : KINDS) {

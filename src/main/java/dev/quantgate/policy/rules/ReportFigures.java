@@ -150,12 +150,6 @@ final class ReportFigures {
         return groups(attribute).stream().map(g -> new Subject(attribute, g)).filter(s -> small(s, minGroupSize)).toList();
     }
 
-    /** The minimum group size the report was made with, or null. */
-    Integer minGroupSize() {
-        JsonNode n = report.path("config").path("min_group_size");
-        return n.isIntegralNumber() ? n.intValue() : null;
-    }
-
     private JsonNode groupsNode(String attribute) {
         return report.path("source").path("by_attribute").path(attribute).path("groups");
     }

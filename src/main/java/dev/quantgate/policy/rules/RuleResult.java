@@ -46,24 +46,20 @@ public record RuleResult(String ruleId, String kind, String check, RuleStatus st
                 message, null, null);
     }
 
-    RuleResult withStatus(RuleStatus s, String newMessage) {
-        return new RuleResult(ruleId, kind, check, s, metric, group, count, observed, interval, threshold, smallGroup,
-                error, newMessage, waiver, effect);
-    }
-
     RuleResult asSmallGroup(String newMessage) {
-        return new RuleResult(ruleId, kind, check, RuleStatus.INSUFFICIENT_DATA, metric, group, count, observed, interval,
-                threshold, true, error, newMessage, waiver, effect);
+        return copy(RuleStatus.INSUFFICIENT_DATA, true, newMessage, waiver, effect);
     }
 
     RuleResult waivedBy(String waiverId, String newMessage) {
-        return new RuleResult(ruleId, kind, check, RuleStatus.WAIVED, metric, group, count, observed, interval, threshold,
-                smallGroup, error, newMessage, waiverId, effect);
+        return copy(RuleStatus.WAIVED, smallGroup, newMessage, waiverId, effect);
     }
 
     RuleResult withEffect(String e) {
-        return new RuleResult(ruleId, kind, check, status, metric, group, count, observed, interval, threshold, smallGroup,
-                error, message, waiver, e);
+        return copy(status, smallGroup, message, waiver, e);
+    }
+
+    private RuleResult copy(RuleStatus s, boolean small, String m, String w, String e) {
+        return new RuleResult(ruleId, kind, check, s, metric, group, count, observed, interval, threshold, small, error, m, w, e);
     }
 
     /** Every member, null ones included, so that each result has the same keys. */
