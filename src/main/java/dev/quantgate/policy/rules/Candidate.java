@@ -1,6 +1,9 @@
 package dev.quantgate.policy.rules;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quantgate.evaluation.report.JsonWriter;
 
 import java.time.Instant;
 import java.util.List;
@@ -31,6 +34,20 @@ public record Candidate(String model, String version, Map<String, String> modelT
      * when it was recorded. {@link EvidenceView} names the members a judgement reads.
      */
     public record Evidence(String sha256, JsonNode content, Instant recordedAt) {
+
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        /**
+         * Evidence held as maps (e.g. with an {@code EvaluationReport.build} map inside), read as its stored JSON
+         * would be: through {@link JsonWriter}, so undefined figures are null and intervals are arrays.
+         */
+        public static Evidence fromMap(String sha256, Map<String, ?> content, Instant recordedAt) {
+            try {
+                return new Evidence(sha256, JSON.readTree(JsonWriter.write(content)), recordedAt);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("evidence content is not JSON: " + e.getOriginalMessage(), e);
+            }
+        }
     }
 
     /** A time-limited waiver of one rule (by the rule's id), in force until {@code expiresAt} (exclusive). */

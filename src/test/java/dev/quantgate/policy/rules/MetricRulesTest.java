@@ -171,4 +171,16 @@ class MetricRulesTest {
         assertEquals(RuleStatus.PASS, r.status());
         assertNull(r.interval());
     }
+
+    @Test
+    void shouldSayInOneSentenceHowFarAGroupFell() {
+        double delta = at("/delta/by_attribute/sex/groups/F/accuracy");
+        double lo = at("/delta/by_attribute/sex/groups/F/ci/accuracy/0");
+        double hi = at("/delta/by_attribute/sex/groups/F/ci/accuracy/1");
+        RuleResult r = only(judge(policy("{id: g, metric: accuracy, per_group: [\"sex=F\"], change: {max_decrease: 0.02}}")), "g");
+        assertEquals("accuracy for sex=F fell by " + Numbers.format(-delta) + " (95% CI " + Numbers.format(-hi) + "–"
+                + Numbers.format(-lo) + "), more than the 0.02 allowed", r.message());
+        assertEquals(RuleStatus.FAIL, r.status());
+        assertEquals(100L, r.count());
+    }
 }

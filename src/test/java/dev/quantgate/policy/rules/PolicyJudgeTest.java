@@ -166,4 +166,16 @@ class PolicyJudgeTest {
         assertEquals("no_rules", j.reasons().get(0).code());
         assertEquals(Map.of("risk", "high"), j.modelTags());
     }
+
+    @Test
+    void shouldJudgeEvidenceHeldAsMapsLikeItsStoredJson() throws Exception {
+        PolicyInForce p = policy(MIXED);
+        ObjectNode content = Fixtures.content(p, Fixtures.report(200, true), c -> { });
+        @SuppressWarnings("unchecked")
+        Map<String, Object> asMap = Fixtures.JSON.convertValue(content, Map.class);
+        Candidate.Evidence fromMap = Candidate.Evidence.fromMap(Fixtures.evidence(content).sha256(), asMap, Fixtures.RECORDED);
+        Judgement a = PolicyJudge.withDefaults().judge(p, Fixtures.candidate(fromMap), NOW);
+        Judgement b = PolicyJudge.withDefaults().judge(p, Fixtures.candidate(Fixtures.evidence(content)), NOW);
+        assertEquals(b.canonicalJson(), a.canonicalJson());
+    }
 }
