@@ -178,4 +178,23 @@ class PolicyJudgeTest {
         Judgement b = PolicyJudge.withDefaults().judge(p, Fixtures.candidate(Fixtures.evidence(content)), NOW);
         assertEquals(b.canonicalJson(), a.canonicalJson());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "value | {id: r, metric: flip_rate, value: {max: 0.001}}",
+            "change | {id: r, metric: accuracy, change: {max_decrease: 0.001}, bound: ci}",
+            "require | {id: r, require: calibration_representative}",
+            "cel | {id: r, cel: 'variant.size_bytes < 10'}",
+            "insufficient data | {id: r, metric: roc_auc, value: {min: 0.5}}",
+    })
+    void shouldWaiveAFailingRuleOfEveryKind(String kind, String rule) {
+        PolicyInForce p = policy(rule);
+        Judgement failing = judge(p, Fixtures.report(200, false), c -> { });
+        assertEquals(Outcome.DENY, failing.outcome(), kind);
+        Judgement waived = judge(p, Fixtures.report(200, false), c -> { }, new Candidate.Waiver("w-9", "r", NOW.plusSeconds(60)));
+        assertTrue(waived.results().stream().allMatch(r -> r.status() == RuleStatus.WAIVED && "w-9".equals(r.waiver())),
+                waived.results().toString());
+        assertEquals(Outcome.ALLOW, waived.outcome());
+        assertEquals("rule_waived", waived.reasons().get(0).code());
+    }
 }
