@@ -1,15 +1,12 @@
 package dev.quantgate.jobs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quantgate.kernel.json.Jcs;
 import dev.quantgate.policy.PolicyFileException;
 import dev.quantgate.policy.PolicyLoader;
 import dev.quantgate.policy.PolicyVersion;
 import dev.quantgate.policy.model.Calibration;
 import dev.quantgate.policy.model.DatasetRef;
 import dev.quantgate.policy.model.Evaluation;
+import dev.quantgate.policy.rules.PolicyInForce;
 import dev.quantgate.policy.service.PolicyVersionEntity;
 import dev.quantgate.worker.JobAssignment;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,8 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class JobAssignments {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A stored policy version, parsed once. */
     private record Policy(PolicyVersion version, String evaluationSha256) {
@@ -84,9 +79,9 @@ public class JobAssignments {
                 .orElseThrow(() -> new IllegalStateException("policy version " + sha256 + " is not stored"));
         try {
             PolicyVersion version = PolicyLoader.load(stored.file, stored.sourceText.getBytes(StandardCharsets.UTF_8));
-            JsonNode section = JSON.readTree(stored.canonicalJson).path("spec").path("evaluation");
-            return new Policy(version, PolicyLoader.sha256(Jcs.utf8(section)));
-        } catch (PolicyFileException | JsonProcessingException e) {
+            // the same hash the gate's judge compares with the evidence's policy.evaluation_sha256
+            return new Policy(version, PolicyInForce.evaluationSha256(stored.canonicalJson));
+        } catch (PolicyFileException | java.io.UncheckedIOException e) {
             throw new IllegalStateException("stored policy version " + sha256 + " cannot be read: " + e.getMessage(), e);
         }
     }
