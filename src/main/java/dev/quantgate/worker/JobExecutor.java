@@ -47,7 +47,7 @@ import java.util.function.Consumer;
  * evidence. Bad input is a permanent {@link JobOutcome.Failed}, an outage a retryable one; nothing is uploaded
  * before every figure is in hand, and the caller deletes the work directory afterwards.
  */
-public final class JobExecutor {
+public final class JobExecutor implements JobRunner {
 
     /**
      * How jobs run.
@@ -91,6 +91,7 @@ public final class JobExecutor {
      * Runs the job; never throws. {@code progress} hears each stage as it starts and ends. An interrupt (the lease
      * was lost) ends the job between stages with a retryable failure that the caller does not report.
      */
+    @Override
     public JobOutcome execute(JobAssignment job, ArtifactPort artifacts, Path workDir, Consumer<Progress> progress) {
         try {
             return run(job, artifacts, workDir, progress);
