@@ -154,7 +154,7 @@ public final class WorkerLoop {
     /** Waits for a heartbeat in flight; an interrupt meanwhile is kept for the caller to see. */
     private static void awaitQuietly(ScheduledExecutorService heartbeats) {
         boolean interrupted = false;
-        while (true) {
+        for (int tries = 0; tries < 3; tries++) {
             try {
                 if (heartbeats.awaitTermination(10, TimeUnit.SECONDS)) {
                     break;
