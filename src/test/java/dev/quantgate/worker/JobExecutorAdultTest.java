@@ -128,6 +128,24 @@ class JobExecutorAdultTest {
     }
 
     @Test
+    void shouldGiveTheSameEvaluationOnARerunAndNameNoWorkerPath() throws Exception {
+        List<Map<String, Object>> evaluations = new ArrayList<>();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            JobAssignment job = WorkerFixtures.job(IDS.incrementAndGet(), "{\"scheme\":\"int8-static\"}", source,
+                    dataset, calibration, store.resolve("runs"));
+            Path work = Files.createDirectories(store.resolve("work-rerun-" + attempt));
+            JobOutcome.Succeeded ok = assertInstanceOf(JobOutcome.Succeeded.class,
+                    executor.execute(job, artifacts, work, p -> { }));
+            String json = Jcs.write(ok.evidence());
+            assertFalse(json.contains(work.toString()), "the evidence names no work directory path");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> evaluation = (Map<String, Object>) ok.evidence().get("evaluation");
+            evaluations.add(evaluation);
+        }
+        assertEquals(evaluations.get(0), evaluations.get(1), "seeded: the same figures, options and hashes");
+    }
+
+    @Test
     void shouldKeepExternalDataAsMlflowSavesIt() throws Exception {
         Path dir = Files.createDirectories(store.resolve("models/adult-external/1"));
         ExternalModels.saveLikeMlflow(WorkerFixtures.model(), dir);
