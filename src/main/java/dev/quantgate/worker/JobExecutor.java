@@ -47,7 +47,7 @@ import java.util.function.Consumer;
  * evidence. Bad input is a permanent {@link JobOutcome.Failed}, an outage a retryable one; nothing is uploaded
  * before every figure is in hand, and the caller deletes the work directory afterwards.
  */
-public final class JobExecutor {
+public final class JobExecutor implements JobRunner {
 
     /**
      * How jobs run.
@@ -91,6 +91,7 @@ public final class JobExecutor {
      * Runs the job; never throws. {@code progress} hears each stage as it starts and ends. An interrupt (the lease
      * was lost) ends the job between stages with a retryable failure that the caller does not report.
      */
+    @Override
     public JobOutcome execute(JobAssignment job, ArtifactPort artifacts, Path workDir, Consumer<Progress> progress) {
         try {
             return run(job, artifacts, workDir, progress);
@@ -244,7 +245,7 @@ public final class JobExecutor {
         @SuppressWarnings("unchecked")
         Map<String, Object> clean = (Map<String, Object>) Evidence.sanitize(evidence, "", notes);
         clean.put("notes", notes);
-        return new JobOutcome.Succeeded(clean, "runs:/" + job.runId() + "/model", runParams(spec),
+        return new JobOutcome.Succeeded(clean, "runs:/" + job.runId() + "/model", runParams(produced.spec(), job),
                 Evidence.runMetrics(clean));
     }
 
@@ -278,12 +279,13 @@ public final class JobExecutor {
         return mapOf("uri", uri, "sha256", sha256, "files", files.files(), "size_bytes", files.bytes());
     }
 
-    /** The spec's fields as MLflow run params. */
-    static Map<String, String> runParams(QuantizationSpec spec) {
+    /** The effective spec's fields (calibration hash filled in) as MLflow run params, with the job's spec hash. */
+    static Map<String, String> runParams(QuantizationSpec spec, JobAssignment job) {
         Map<String, String> params = new LinkedHashMap<>();
         spec.asMap().forEach((k, v) -> params.put(k, v instanceof List<?> l
                 ? String.join(",", l.stream().map(String::valueOf).toList()) : String.valueOf(v)));
-        params.put("spec_sha256", spec.sha256());
+        params.put("spec_sha256", job.specSha256());
+        params.put("effective_spec_sha256", spec.sha256());
         return params;
     }
 
