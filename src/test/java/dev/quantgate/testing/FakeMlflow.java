@@ -2,7 +2,6 @@ package dev.quantgate.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -30,6 +29,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static dev.quantgate.testing.FakeAnswers.error;
+import static dev.quantgate.testing.FakeAnswers.json;
+import static dev.quantgate.testing.FakeAnswers.object;
+import static dev.quantgate.testing.FakeAnswers.ok;
+import static dev.quantgate.testing.FakeAnswers.query;
+import static dev.quantgate.testing.FakeAnswers.queryOr;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -54,11 +59,12 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
     public static final String API = "/api/2.0/mlflow/";
     private static final String TRANSFORMER = "fake-mlflow-registry";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Pattern NAME_FILTER = Pattern.compile("^\\s*name\\s*=\\s*'((?:[^'\\\\]|\\\\.)*)'\\s*$");
+    private static final Pattern TAG_FILTER = Pattern.compile("^\\s*tags\\.`([^`]+)`\\s*=\\s*'([^']*)'\\s*$");
     private static volatile FakeMlflow current;
 
     private final Map<String, ModelState> models = new TreeMap<>();
+    private final FakeTracking tracking = new FakeTracking();
     private WireMockServer server;
     private final List<StubMapping> faults = new ArrayList<>();
 
@@ -99,6 +105,7 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
     /** Empties the registry, forgets requests, removes faults and replayed exchanges. */
     public synchronized void reset() {
         models.clear();
+        tracking.clear();
         faults.clear();
         server.resetAll();
         installRegistryStub();
@@ -204,6 +211,62 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
         return m;
     }
 
+    // ---- tracking: experiments, runs, logged models, artifacts ------------------------------------
+
+    /** Every run, oldest first. */
+    public synchronized List<FakeTracking.RunState> runs() {
+        return tracking.runs();
+    }
+
+    /** A run (null when absent); its params, metrics, tags and status as MLflow holds them now. */
+    public synchronized FakeTracking.RunState run(String runId) {
+        return tracking.run(runId);
+    }
+
+    /** Creates (or returns) an experiment. */
+    public synchronized FakeTracking.Experiment experiment(String name) {
+        return tracking.experiment(name);
+    }
+
+    /** The experiment of that name, or null. */
+    public synchronized FakeTracking.Experiment findExperiment(String name) {
+        return tracking.findExperiment(name);
+    }
+
+    /** A new RUNNING run in the named experiment (created when absent). */
+    public synchronized FakeTracking.RunState createRun(String experimentName, String runName) {
+        return tracking.createRun(tracking.experiment(experimentName).id(), runName, now());
+    }
+
+    /** An MLflow 3 logged model produced by {@code run}; put its files under its artifact URI. */
+    public synchronized FakeTracking.LoggedModel logModel(FakeTracking.RunState run, String name) {
+        return tracking.logModel(run, name);
+    }
+
+    /** Registers the next version of a model from any source ({@code models:/m-...}, {@code runs:/...}). */
+    public synchronized VersionState createVersionFrom(String model, String source, String runId) {
+        VersionState v = createVersion(model, runId);
+        v.source = source;
+        return v;
+    }
+
+    /** Every version of a model, by number. */
+    public synchronized List<VersionState> versionsOf(String model) {
+        ModelState m = models.get(model);
+        return m == null ? List.of() : List.copyOf(m.versions.values());
+    }
+
+    /** Stores a file in the artifact store, at a proxy path ({@code 1/<run>/artifacts/model/MLmodel}) or an
+     * {@code mlflow-artifacts:/} URI. */
+    public synchronized void putArtifact(String path, byte[] bytes) {
+        tracking.putArtifact(path.replaceFirst("^mlflow-artifacts:/+", ""), bytes);
+    }
+
+    /** The bytes stored at a proxy path or {@code mlflow-artifacts:/} URI, or null. */
+    public synchronized byte[] artifact(String path) {
+        return tracking.artifact(path.replaceFirst("^mlflow-artifacts:/+", ""));
+    }
+
     // ---- faults and verbatim replays --------------------------------------------------------------
 
     /** Every request is answered by a reset connection, as when MLflow is down or restarting. */
@@ -282,6 +345,8 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
     private void installRegistryStub() {
         server.stubFor(any(urlPathMatching("/api/2\\.0/mlflow/.*")).atPriority(10)
                 .willReturn(aResponse().withTransformers(TRANSFORMER)));
+        server.stubFor(any(urlPathMatching("/api/2\\.0/mlflow-artifacts/artifacts.*")).atPriority(10)
+                .willReturn(aResponse().withTransformers(TRANSFORMER)));
     }
 
     private static long now() {
@@ -351,7 +416,7 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
             try {
                 ResponseDefinition answer;
                 synchronized (FakeMlflow.this) {
-                    answer = answer(op, request);
+                    answer = path.startsWith(FakeTracking.PROXY) ? tracking.proxy(request) : answer(op, request);
                 }
                 return delay == null ? answer : ResponseDefinitionBuilder.like(answer).withFixedDelay(delay).build();
             } catch (IOException e) {
@@ -441,8 +506,21 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
                     v.lastUpdated = now();
                     return ok(object("model_version", versionJson(v, false, false)));
                 }
+                case "POST /model-versions/create" -> {
+                    return createVersion(body);
+                }
+                case "GET /model-versions/get-download-uri" -> {
+                    VersionState v = findVersion(query(request, "name"), query(request, "version"));
+                    if (v == null) {
+                        return error("model-versions-get-download-uri--error-not-found",
+                                Map.of("name", query(request, "name"), "version", query(request, "version")));
+                    }
+                    return ok(JSON.createObjectNode().put("artifact_uri", downloadUri(v)));
+                }
                 default -> {
-                    return json(404, "{\"error_code\": \"ENDPOINT_NOT_FOUND\", \"message\": \"No fake for " + op + "\"}");
+                    ResponseDefinition tracked = tracking.answer(op, request, body, now());
+                    return tracked != null ? tracked
+                            : json(404, "{\"error_code\": \"ENDPOINT_NOT_FOUND\", \"message\": \"No fake for " + op + "\"}");
                 }
             }
         }
@@ -460,8 +538,37 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
             return ok(answer);
         }
 
+        private ResponseDefinition createVersion(JsonNode body) throws IOException {
+            ModelState m = models.get(body.path("name").asText());
+            if (m == null) {
+                return error("model-versions-create--error-model-not-found", Map.of("name", body.path("name").asText()));
+            }
+            int number = m.versions.keySet().stream().max(Integer::compare).orElse(0) + 1;
+            VersionState v = new VersionState(m.name, number, now());
+            v.source = body.path("source").asText();
+            v.runId = body.path("run_id").asText("");
+            v.description = body.path("description").asText("");
+            body.path("tags").forEach(t -> v.tags.put(t.path("key").asText(), t.path("value").asText()));
+            m.versions.put(number, v);
+            m.lastUpdated = v.created;
+            return ok(object("model_version", versionJson(v, true, false)));
+        }
+
+        /** As MLflow 3.5: a logged model's folder for {@code models:/m-...}; {@code runs:/} left unresolved. */
+        private String downloadUri(VersionState v) {
+            if (v.source.startsWith("models:/m-")) {
+                FakeTracking.LoggedModel model = tracking.loggedModel(v.source.substring("models:/".length()));
+                return model == null ? v.source : model.artifactUri();
+            }
+            return v.source;
+        }
+
         private ResponseDefinition searchVersions(Request request) throws IOException {
             String filter = queryOr(request, "filter", "");
+            Matcher tag = TAG_FILTER.matcher(filter);
+            if (tag.matches()) {
+                return versionsTagged(tag.group(1), tag.group(2));
+            }
             Matcher name = NAME_FILTER.matcher(filter);
             if (!filter.isBlank() && !name.matches()) {
                 return error("model-versions-search--error-bad-filter", Map.of());
@@ -479,6 +586,14 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
             if (offset + max < all.size()) {
                 answer.put("next_page_token", Integer.toString(offset + max));
             }
+            return ok(answer);
+        }
+
+        private ResponseDefinition versionsTagged(String key, String value) throws IOException {
+            ObjectNode answer = JSON.createObjectNode();
+            models.values().forEach(m -> m.versions.values().stream().filter(v -> value.equals(v.tags.get(key)))
+                    .forEach(v -> (answer.has("model_versions") ? (ArrayNode) answer.get("model_versions")
+                            : answer.putArray("model_versions")).add(versionJson(v, true, false))));
             return ok(answer);
         }
 
@@ -543,47 +658,6 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
                 }
             }
             return n;
-        }
-
-        private ObjectNode object(String key, JsonNode value) {
-            ObjectNode n = JSON.createObjectNode();
-            n.set(key, value);
-            return n;
-        }
-
-        private ResponseDefinition ok(JsonNode body) throws IOException {
-            return json(200, PRETTY.writeValueAsString(body));
-        }
-
-        /**
-         * The recorded error of a fixture, its status and body as MLflow sent them, with the recorded
-         * request's values (model name, version, alias, stage) replaced by this request's.
-         */
-        private ResponseDefinition error(String fixture, Map<String, String> actual) {
-            MlflowFixtures.Exchange e = MlflowFixtures.rest(fixture);
-            String body = e.responseBodyRaw();
-            for (Map.Entry<String, String> value : actual.entrySet()) {
-                String recorded = e.requestValue(value.getKey());
-                if (recorded != null && value.getValue() != null) {
-                    body = body.replace(recorded, value.getValue());
-                }
-            }
-            return json(e.status(), body);
-        }
-
-        private ResponseDefinition json(int status, String body) {
-            return ResponseDefinitionBuilder.responseDefinition().withStatus(status)
-                    .withHeader("Content-Type", "application/json").withBody(body).build();
-        }
-
-        private String query(Request request, String key) {
-            QueryParameter p = request.queryParameter(key);
-            return p != null && p.isPresent() ? p.firstValue() : null;
-        }
-
-        private String queryOr(Request request, String key, String fallback) {
-            String value = query(request, key);
-            return value == null || value.isEmpty() ? fallback : value;
         }
     }
 }
