@@ -207,13 +207,18 @@ final class Evidence {
                 }
                 for (String f : List.of("demographic_parity_difference", "equalized_odds_difference",
                         "equal_opportunity_difference")) {
-                    put(m, "fairness_delta." + a.getKey() + "." + f,
+                    put(m, "fairness_delta." + metricName(String.valueOf(a.getKey())) + "." + f,
                             at((Map<String, Object>) a.getValue(), "fairness", f));
                 }
             }
         }
         put(m, "worst_group_accuracy_drop", worstDrop);
         return m;
+    }
+
+    /** MLflow metric names take letters, digits, {@code _ - . /} and spaces: {@code sex&race} becomes {@code sex_race}. */
+    static String metricName(String s) {
+        return s.replaceAll("[^A-Za-z0-9_\\-./ ]", "_");
     }
 
     @SuppressWarnings("unchecked")

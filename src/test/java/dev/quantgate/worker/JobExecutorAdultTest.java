@@ -102,6 +102,9 @@ class JobExecutorAdultTest {
             assertTrue(metrics.containsKey(m) && Double.isFinite(metrics.get(m)), m + " in " + metrics);
         }
         assertTrue(metrics.get("accuracy_source") > 0.8, "the MLP learned something: " + metrics);
+        assertTrue(metrics.containsKey("fairness_delta.sex_race.equalized_odds_difference"), metrics.toString());
+        assertTrue(metrics.keySet().stream().allMatch(k -> k.matches("[A-Za-z0-9_\\-./ ]+")),
+                "MLflow metric names: " + metrics.keySet());
         assertEquals(scheme, ok.runParams().get("scheme"));
     }
 
