@@ -16,12 +16,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@link ArtifactPort} on MLflow: sources resolved through MLflow's REST API, files moved through the artifact
@@ -64,7 +62,7 @@ public final class MlflowArtifacts implements ArtifactPort {
             return loggedModelUri(source.substring("models:/".length()));
         }
         String uri = call("resolve " + model + " v" + version, () -> rest.get("model-versions/get-download-uri",
-                ordered("name", model, "version", version)).path("artifact_uri").asText());
+                MlflowRest.query("name", model, "version", version)).path("artifact_uri").asText());
         if (uri.startsWith(LOGGED_MODEL)) {
             return loggedModelUri(uri.substring("models:/".length()));
         }
@@ -127,20 +125,14 @@ public final class MlflowArtifacts implements ArtifactPort {
     @Override
     public void uploadDirectory(Path directory, String uri) throws ArtifactException {
         String location = location(uri);
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(directory)) {
-            files = walk.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList();
-        } catch (IOException e) {
-            throw new ArtifactException("Cannot read " + directory + " to upload it: " + e.getMessage(), false, e);
-        }
+        List<Path> files = LocalFiles.filesUnder(directory);
         if (location.startsWith("file:")) {
             LocalFiles.copyTree(directory, files, Path.of(URI.create(location)));
             return;
         }
         String root = ArtifactPaths.proxyPath(location);
         for (Path file : files) {
-            String relative = directory.relativize(file).toString().replace(java.io.File.separatorChar, '/');
-            transfer.upload(file, ArtifactPaths.join(root, relative));
+            transfer.upload(file, ArtifactPaths.join(root, LocalFiles.relative(directory, file)));
         }
     }
 
@@ -172,7 +164,7 @@ public final class MlflowArtifacts implements ArtifactPort {
     }
 
     private JsonNode run(String runId) throws ArtifactException {
-        return call("read run " + runId, () -> rest.get("runs/get", ordered("run_uuid", runId, "run_id", runId))
+        return call("read run " + runId, () -> rest.get("runs/get", MlflowRest.query("run_uuid", runId, "run_id", runId))
                 .path("run").path("info"));
     }
 
@@ -222,14 +214,6 @@ public final class MlflowArtifacts implements ArtifactPort {
         } catch (MlflowException e) {
             throw new ArtifactException("Cannot " + what + ": " + e.getMessage(), e.retryable(), e);
         }
-    }
-
-    private static Map<String, String> ordered(String... keysAndValues) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return map;
     }
 
     /** {@code runs:/<run>/<path>}. */
