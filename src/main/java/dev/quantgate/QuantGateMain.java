@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * Entry point of the packaged application. A first argument naming a tool ({@code quantize},
  * {@code evaluate}) runs that tool and exits without starting the server or any database.
- * Otherwise the service starts, on an embedded PostgreSQL unless a database URL is configured.
+ * In role {@code worker} ({@code QUANTGATE_ROLE=worker}) a worker process starts instead, with no database
+ * (see {@link WorkerProcess}). Otherwise the service starts, on an embedded PostgreSQL unless a database URL is configured.
  */
 @QuarkusMain
 public final class QuantGateMain {
@@ -53,6 +54,10 @@ public final class QuantGateMain {
             }
             System.out.flush();
             System.exit(code);
+            return;
+        }
+        if (WorkerProcess.requested(System.getenv())) {
+            System.exit(WorkerProcess.run(System.getenv()));
             return;
         }
         EmbeddedDatabase.startIfNoDatabaseConfigured();

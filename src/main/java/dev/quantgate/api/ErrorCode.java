@@ -19,6 +19,15 @@ public enum ErrorCode {
     // policy files
     POLICY_NOT_FOUND(404, "Policy not found"),
     POLICY_VERSION_NOT_FOUND(404, "Policy version not found"),
+    // jobs and evidence
+    JOB_NOT_FOUND(404, "Job not found"),
+    MODEL_VERSION_NOT_FOUND(404, "Model version not found in the registry mirror"),
+    EVIDENCE_NOT_FOUND(404, "Evidence not found"),
+    NOT_PLANNABLE(409, "This model version cannot be planned"),
+    POLICY_CONFLICT(409, "More than one policy selects this model"),
+    JOB_NOT_RETRYABLE(409, "Only a failed or parked job can be retried"),
+    LEASE_LOST(409, "The job is no longer leased under this token"),
+    NO_POLICY(422, "No policy selects this model"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     NOT_ACCEPTABLE(406, "Not acceptable"),
     CONFLICT(409, "Conflict"),

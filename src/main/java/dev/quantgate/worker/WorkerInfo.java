@@ -16,4 +16,13 @@ public record WorkerInfo(String id, String kind, java.util.Map<String, Object> h
         Objects.requireNonNull(kind, "kind");
         hardware = hardware == null ? java.util.Map.of() : java.util.Map.copyOf(hardware);
     }
+
+    /**
+     * This machine as a worker of the given kind: the hardware descriptor (CPU model and ISA flags, cores, memory,
+     * GPUs, ONNX Runtime version, the execution providers its sessions use) that goes into every evidence record.
+     */
+    public static WorkerInfo detect(String id, String kind) {
+        String providers = "gpu".equals(kind) ? "CUDA, CPU" : "CPU";
+        return new WorkerInfo(id, kind, Evidence.hardware(dev.quantgate.evaluation.benchmark.HardwareDescriptor.detect(providers)));
+    }
 }

@@ -48,5 +48,6 @@ class AuditedBindingsTest {
         assertEquals(List.of(), AuditedBindings.problems(TokenResource.class));
         assertEquals(List.of(), AuditedBindings.problems(DeliveryResource.class));
         assertEquals(List.of(), AuditedBindings.problems(OutboxResource.class));
+        assertEquals(List.of(), AuditedBindings.problems(dev.quantgate.jobs.JobsResource.class));
     }
 }

@@ -16,4 +16,14 @@ class PolicyPackageArchTest {
                 .check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                         .importPackages("dev.quantgate.policy"));
     }
+
+    @Test
+    void shouldKeepRuleEvaluationPlainJava() {
+        noClasses().that().resideInAPackage("dev.quantgate.policy.rules..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..", "javax..", "org.jboss..",
+                        "io.smallrye..", "io.vertx..", "org.hibernate..", "dev.quantgate.policy.service..")
+                .because("rule evaluation is a library: usable from a command line, tested in milliseconds")
+                .check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                        .importPackages("dev.quantgate.policy.rules"));
+    }
 }

@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Models made only of {@code ai.onnx.ml} classic-ML operators: "nothing to quantize", not a fake variant, not an error. */
-class NotApplicableTest {
+public class NotApplicableTest {
 
     private static final OrtRuntime RUNTIME = new OrtRuntime(1, false);
 
@@ -44,7 +44,7 @@ class NotApplicableTest {
     Path dir;
 
     /** x [N, 3] -> TreeEnsembleClassifier (3 stumps, 2 classes) -> label [N], probabilities [N, 2]. */
-    static ModelProto treeEnsemble() {
+    public static ModelProto treeEnsemble() {
         long[] treeIds = {0, 0, 0, 1, 1, 1, 2, 2, 2};
         long[] nodeIds = {0, 1, 2, 0, 1, 2, 0, 1, 2};
         long[] features = {0, 0, 0, 1, 0, 0, 2, 0, 0};

@@ -15,6 +15,9 @@ import java.util.List;
 /** Runs an evaluation: load once (models or predictions), compute the figures, bootstrap their intervals. */
 public final class Evaluator {
 
+    /** The evaluation engine's version, recorded in evidence beside the report's schema. */
+    public static final String VERSION = "quantgate-evaluate/2.0.0";
+
     /** Runs the source and the variant through ONNX Runtime on the dataset. */
     public EvaluationResult evaluateModels(Path source, Path variant, Path dataset, EvaluationOptions o) {
         long t0 = System.nanoTime();

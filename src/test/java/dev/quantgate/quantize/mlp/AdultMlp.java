@@ -108,6 +108,20 @@ public final class AdultMlp {
         return new AdultMlp(rows);
     }
 
+    /** The number of encoded features (numeric columns, then one-hot categories). */
+    public int features() {
+        return features;
+    }
+
+    /** Encoded rows of the UCI test split (after the first 32,561 rows of the file), in file order. */
+    public float[][] testRows() {
+        return testX;
+    }
+
+    public int[] testLabels() {
+        return testY;
+    }
+
     /** Trains with Adam on binary cross-entropy. */
     public void train(int epochs, long seed) {
         Random rnd = new Random(seed);

@@ -1,0 +1,77 @@
+package dev.quantgate.jobs;
+
+import dev.quantgate.worker.ArtifactPort;
+import dev.quantgate.worker.JobExecutor;
+import dev.quantgate.worker.WorkerInfo;
+import dev.quantgate.worker.WorkerLoop;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Role {@code all}: one CPU worker inside the server, leasing straight from the {@link JobQueue} (no HTTP) and
+ * fetching artifacts through MLflow like any other worker, so a single {@code java -jar} runs the whole pipeline.
+ * {@code quantgate.worker.in-process=false} turns it off (the tests that lease by hand do).
+ */
+@ApplicationScoped
+public class InProcessWorker {
+
+    private static final Logger LOG = Logger.getLogger(InProcessWorker.class);
+
+    private final ProcessRole role;
+    private final JobQueue queue;
+    private final ArtifactPort artifacts;
+    private final boolean enabled;
+    private final Path workRoot;
+    private volatile WorkerLoop loop;
+
+    public InProcessWorker(ProcessRole role, JobQueue queue, ArtifactPort artifacts,
+                           @ConfigProperty(name = "quantgate.worker.in-process", defaultValue = "true") boolean enabled,
+                           @ConfigProperty(name = "quantgate.worker.work-dir", defaultValue = "data/work") Path workRoot) {
+        this.role = role;
+        this.queue = queue;
+        this.artifacts = artifacts;
+        this.enabled = enabled;
+        this.workRoot = workRoot;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!role.runsInProcessWorker() || !enabled) {
+            return;
+        }
+        try {
+            Files.createDirectories(workRoot);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the worker's work directory " + workRoot, e);
+        }
+        WorkerInfo info = WorkerInfo.detect("in-process-" + ProcessHandle.current().pid(), "cpu");
+        WorkerLoop worker = new WorkerLoop(info, queue, artifacts, new JobExecutor(info, JobExecutor.Settings.defaults()),
+                WorkerLoop.Settings.defaults(workRoot), null);
+        queue.onWork(worker::wake);
+        worker.start();
+        loop = worker;
+        LOG.infof("In-process worker %s started (work directory %s)", info.id(), workRoot.toAbsolutePath());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        WorkerLoop worker = loop;
+        if (worker != null) {
+            worker.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Whether the in-process worker is running (readiness and tests). */
+    public boolean running() {
+        WorkerLoop worker = loop;
+        return worker != null && worker.running();
+    }
+}

@@ -1,0 +1,204 @@
+package dev.quantgate.worker;
+
+import dev.quantgate.kernel.BackgroundLoop;
+import dev.quantgate.kernel.Backoff;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One worker: leases a job from the {@link WorkerPort}, runs it in a fresh work directory while a heartbeat thread
+ * extends the lease every {@link JobAssignment#heartbeatEvery()} with the latest progress, reports the outcome and
+ * deletes the work directory; then leases the next. A lost lease (the job went to another worker) stops the job,
+ * which is abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at once.
+ */
+public final class WorkerLoop {
+
+    /**
+     * @param workRoot    where work directories are made (one per job, deleted after it)
+     * @param idle        how long to wait between leases when there was no work (a {@link #wake()} cuts it short)
+     * @param unreachable the waits after consecutive failures to reach the port (lease or report)
+     */
+    public record Settings(Path workRoot, Duration idle, Backoff unreachable) {
+        public Settings {
+            Objects.requireNonNull(workRoot, "workRoot");
+            Objects.requireNonNull(idle, "idle");
+            Objects.requireNonNull(unreachable, "unreachable");
+        }
+
+        public static Settings defaults(Path workRoot) {
+            return new Settings(workRoot, Duration.ofSeconds(5),
+                    new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), Backoff.Jitter.EQUAL));
+        }
+    }
+
+    /** Hears each job's end, for metrics and tests. */
+    @FunctionalInterface
+    public interface Listener {
+        /** @param reported false when the job was abandoned (its lease was lost) or its report could not be made */
+        void finished(JobAssignment job, JobOutcome outcome, boolean reported);
+    }
+
+    static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+    private static final Logger LOG = Logger.getLogger(WorkerLoop.class);
+
+    private final WorkerInfo worker;
+    private final WorkerPort port;
+    private final ArtifactPort artifacts;
+    private final JobRunner runner;
+    private final Settings settings;
+    private final Listener listener;
+    private final BackgroundLoop loop;
+    private int failures;
+
+    public WorkerLoop(WorkerInfo worker, WorkerPort port, ArtifactPort artifacts, JobRunner runner, Settings settings,
+                      Listener listener) {
+        this.worker = Objects.requireNonNull(worker, "worker");
+        this.port = Objects.requireNonNull(port, "port");
+        this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.listener = listener == null ? (j, o, r) -> { } : listener;
+        this.loop = new BackgroundLoop("quantgate-worker-" + worker.id(), 1, settings.idle(), this::step);
+    }
+
+    public void start() {
+        loop.start();
+    }
+
+    /** Stops after the current step; a running job is interrupted and, unreported, goes back when its lease ends. */
+    public void stop(Duration grace) {
+        loop.stop(grace);
+    }
+
+    /** Work has arrived: lease now instead of at the end of the idle wait. */
+    public void wake() {
+        loop.wake();
+    }
+
+    public boolean running() {
+        return loop.running();
+    }
+
+    /** One lease and, if a job came, its run and report; answers how long to wait before the next. */
+    Duration step() throws InterruptedException {
+        Optional<JobAssignment> leased;
+        try {
+            leased = port.lease(worker);
+        } catch (RuntimeException e) {
+            return unreachable("lease", e);
+        }
+        failures = 0;
+        if (leased.isEmpty()) {
+            return settings.idle();
+        }
+        run(leased.get());
+        return Duration.ZERO;
+    }
+
+    private Duration unreachable(String what, RuntimeException e) {
+        failures++;
+        Duration wait = settings.unreachable().delay(failures);
+        LOG.warnf("worker %s cannot %s (%d in a row: %s); trying again in %d ms", worker.id(), what, failures,
+                e.getMessage(), wait.toMillis());
+        return wait;
+    }
+
+    private void run(JobAssignment job) throws InterruptedException {
+        AtomicReference<Progress> latest = new AtomicReference<>(new Progress(Progress.Stage.DOWNLOADING, 0));
+        AtomicBoolean lost = new AtomicBoolean();
+        Thread jobThread = Thread.currentThread();
+        Path workDir = null;
+        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "quantgate-heartbeat-" + job.jobId());
+            t.setDaemon(true);
+            return t;
+        });
+        JobOutcome outcome;
+        try {
+            Duration every = job.heartbeatEvery() == null || job.heartbeatEvery().isZero()
+                    || job.heartbeatEvery().isNegative() ? DEFAULT_HEARTBEAT : job.heartbeatEvery();
+            heartbeats.scheduleAtFixedRate(() -> heartbeat(job, latest.get(), lost, jobThread),
+                    every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            workDir = Files.createDirectories(settings.workRoot()).resolve("job-" + job.jobId() + "-" + job.attempt()
+                    + "-" + Long.toHexString(System.nanoTime()));
+            Files.createDirectory(workDir);
+            outcome = runner.execute(job, artifacts, workDir, latest::set);
+        } catch (IOException e) {
+            outcome = new JobOutcome.Failed("io_error", "cannot make a work directory under " + settings.workRoot()
+                    + ": " + e.getMessage(), false);
+        } finally {
+            heartbeats.shutdownNow();
+            awaitQuietly(heartbeats);
+            DirectoryManifest.deleteTree(workDir);
+        }
+        if (lost.get()) {
+            Thread.interrupted(); // the heartbeat's interrupt was for the job, not for this loop
+            LOG.infof("job %d: lease lost, abandoned without a report", job.jobId());
+            listener.finished(job, outcome, false);
+            return;
+        }
+        listener.finished(job, outcome, report(job, outcome));
+    }
+
+    /** Waits for a heartbeat in flight; an interrupt meanwhile is kept for the caller to see. */
+    private static void awaitQuietly(ScheduledExecutorService heartbeats) {
+        boolean interrupted = false;
+        for (int tries = 0; tries < 3; tries++) {
+            try {
+                if (heartbeats.awaitTermination(10, TimeUnit.SECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void heartbeat(JobAssignment job, Progress progress, AtomicBoolean lost, Thread jobThread) {
+        if (lost.get()) {
+            return;
+        }
+        try {
+            port.heartbeat(job.jobId(), job.leaseToken(), progress);
+        } catch (LeaseLostException e) {
+            lost.set(true);
+            jobThread.interrupt();
+        } catch (RuntimeException e) {
+            LOG.warnf("job %d: heartbeat failed (%s); the lease holds until it ends", job.jobId(), e.getMessage());
+        }
+    }
+
+    /** Reports, retrying an unreachable port with backoff while the loop runs; false when it could not. */
+    private boolean report(JobAssignment job, JobOutcome outcome) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                port.report(job.jobId(), job.leaseToken(), outcome);
+                return true;
+            } catch (LeaseLostException e) {
+                LOG.infof("job %d: lease lost before the report; the outcome is dropped", job.jobId());
+                return false;
+            } catch (RuntimeException e) {
+                if (!loop.running()) {
+                    return false;
+                }
+                Duration wait = settings.unreachable().delay(attempt);
+                LOG.warnf("job %d: report failed (%s); again in %d ms", job.jobId(), e.getMessage(), wait.toMillis());
+                Thread.sleep(wait.toMillis());
+            }
+        }
+    }
+}

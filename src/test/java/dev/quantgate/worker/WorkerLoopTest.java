@@ -1,0 +1,173 @@
+package dev.quantgate.worker;
+
+import dev.quantgate.kernel.Backoff;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WorkerLoopTest {
+
+    private static final long WAIT_S = 60;
+
+    @TempDir
+    Path dir;
+
+    private final InMemoryWorkerPort port = new InMemoryWorkerPort();
+    private final LinkedBlockingQueue<Object[]> finished = new LinkedBlockingQueue<>();
+    private WorkerLoop loop;
+
+    private WorkerLoop start(JobRunner runner, Duration idle) {
+        WorkerLoop.Settings settings = new WorkerLoop.Settings(dir.resolve("work"), idle,
+                new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), Backoff.Jitter.NONE));
+        loop = new WorkerLoop(WorkerFixtures.WORKER, port, new LocalArtifactPort(), runner, settings,
+                (job, outcome, reported) -> finished.add(new Object[] {job, outcome, reported}));
+        loop.start();
+        return loop;
+    }
+
+    @AfterEach
+    void stop() {
+        if (loop != null) {
+            loop.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    private JobAssignment job(long id, Duration heartbeat) {
+        JobAssignment j = WorkerFixtures.job(id, "{\"scheme\":\"fp16\"}", dir.resolve("m"), dir.resolve("d.csv"), null,
+                dir.resolve("runs"));
+        return new JobAssignment(j.jobId(), j.leaseToken(), j.leaseUntil(), j.attempt(), j.model(), j.version(),
+                j.source(), j.sourceRunId(), j.runId(), j.runArtifactUri(), j.scheme(), j.specJson(), j.specSha256(),
+                j.requirement(), j.fallback(), j.policyName(), j.policySha256(), j.evaluation(), j.evaluationSha256(),
+                j.datasetUri(), j.calibration(), j.calibrationUri(), j.versionTags(), heartbeat);
+    }
+
+    private boolean workRootEmpty() throws IOException {
+        Path root = dir.resolve("work");
+        if (!Files.exists(root)) {
+            return true;
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    @Test
+    void shouldHeartbeatTheLatestProgressAndReportTheOutcome() throws Exception {
+        JobOutcome done = new JobOutcome.NotApplicable("nothing to quantize", Map.of());
+        start((job, artifacts, workDir, progress) -> {
+            progress.accept(new Progress(Progress.Stage.QUANTIZING, 40));
+            try {
+                Files.writeString(workDir.resolve("partial.onnx"), "half");
+                InMemoryWorkerPort.Beat b;
+                do {
+                    b = port.beatEvents.poll(WAIT_S, TimeUnit.SECONDS);
+                } while (b != null && !b.progress().equals(new Progress(Progress.Stage.QUANTIZING, 40)));
+            } catch (IOException | InterruptedException e) {
+                return new JobOutcome.Failed("test", e.toString(), false);
+            }
+            return done;
+        }, Duration.ofHours(1));
+        port.queued.add(job(1, Duration.ofMillis(20)));
+        loop.wake();
+
+        InMemoryWorkerPort.Report r = port.reports.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(r, "reported");
+        assertEquals(1, r.jobId());
+        assertEquals("lease-1", r.leaseToken());
+        assertEquals(done, r.outcome());
+        assertTrue(port.beats.stream().anyMatch(b -> b.progress().stage() == Progress.Stage.QUANTIZING));
+        assertEquals(Boolean.TRUE, finished.poll(WAIT_S, TimeUnit.SECONDS)[2]);
+        assertTrue(workRootEmpty(), "the work directory is deleted after the job");
+    }
+
+    @Test
+    void shouldAbandonAJobWhoseLeaseIsLostWithoutReporting() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        start((job, artifacts, workDir, progress) -> {
+            try {
+                Files.writeString(workDir.resolve("partial.onnx"), "half");
+                never.await();
+                return new JobOutcome.Failed("test", "not interrupted", false);
+            } catch (IOException | InterruptedException e) {
+                return new JobOutcome.Failed("interrupted", "stopped", false);
+            }
+        }, Duration.ofHours(1));
+        port.lostLeases.add(2L);
+        port.queued.add(job(2, Duration.ofMillis(20)));
+        port.queued.add(job(3, Duration.ofMillis(20)));
+        loop.wake();
+
+        Object[] first = finished.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(first);
+        assertEquals(2L, ((JobAssignment) first[0]).jobId());
+        assertEquals(Boolean.FALSE, first[2], "abandoned");
+        assertEquals("interrupted", ((JobOutcome.Failed) first[1]).code());
+        assertNull(port.reports.poll(0, TimeUnit.SECONDS), "no report for a lost lease");
+        never.countDown();
+        Object[] second = finished.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(second, "the loop carries on with the next job");
+        assertEquals(3L, ((JobAssignment) second[0]).jobId());
+        assertEquals(3L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        assertTrue(workRootEmpty(), "both work directories are deleted");
+    }
+
+    @Test
+    void shouldBackOffWhileThePortIsUnreachableThenCarryOn() throws Exception {
+        port.unreachableLeases.set(3);
+        port.queued.add(job(4, Duration.ofSeconds(10)));
+        start((job, artifacts, workDir, progress) -> new JobOutcome.Failed("dataset_missing", "no tag", true),
+                Duration.ofHours(1));
+        InMemoryWorkerPort.Report r = port.reports.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(r, "reported once the port answers again");
+        assertEquals(4, r.jobId());
+        assertTrue(port.leaseCalls.size() >= 4, "three failed leases, then one that worked: " + port.leaseCalls);
+    }
+
+    @Test
+    void shouldLeaseAtOnceWhenWoken() throws Exception {
+        start((job, artifacts, workDir, progress) -> new JobOutcome.NotApplicable("n/a", Map.of()), Duration.ofHours(1));
+        assertNotNull(port.leaseCalls.poll(WAIT_S, TimeUnit.SECONDS), "the first lease found nothing");
+        port.queued.add(job(5, Duration.ofSeconds(10)));
+        loop.wake();
+        InMemoryWorkerPort.Report r = port.reports.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(r, "woken long before the hour's idle wait");
+        assertInstanceOf(JobOutcome.NotApplicable.class, r.outcome());
+        loop.stop(Duration.ofSeconds(5));
+        assertFalse(loop.running());
+    }
+
+    @Test
+    void shouldRunTheRealExecutorEndToEnd() throws Exception {
+        Path store = dir.resolve("store");
+        Path source = WorkerFixtures.modelDir(store.resolve("models/adult/1"), WorkerFixtures.model(),
+                WorkerFixtures.featureColumns());
+        Path data = store.resolve("eval.csv");
+        WorkerFixtures.writeCsv(data, 0, 500);
+        JobAssignment j = WorkerFixtures.job(6, "{\"scheme\":\"int8-dynamic\"}", source, data, null, store.resolve("runs"));
+        port.queued.add(j);
+        start(new JobExecutor(WorkerFixtures.WORKER, WorkerFixtures.SETTINGS), Duration.ofHours(1));
+        InMemoryWorkerPort.Report r = port.reports.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(r);
+        JobOutcome.Succeeded ok = assertInstanceOf(JobOutcome.Succeeded.class, r.outcome(), r.outcome().toString());
+        assertEquals("runs:/run6/model", ok.variantSource());
+        assertTrue(Files.isRegularFile(WorkerFixtures.runDir(j).resolve("evaluation.json")));
+        assertTrue(workRootEmpty());
+    }
+}
