@@ -2,6 +2,7 @@ package dev.quantgate.mlflow.artifacts;
 
 import dev.quantgate.worker.ArtifactException;
 import dev.quantgate.worker.ArtifactPort;
+import dev.quantgate.worker.DirectoryManifest;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +50,7 @@ final class LocalFiles {
                 throw new ArtifactException("Cannot read " + file + ": " + e.getMessage(), true, e);
             }
         }
-        return new ArtifactPort.Download(total, hashes.size(), MlflowArtifacts.manifestSha256(hashes));
+        return new ArtifactPort.Download(total, hashes.size(), DirectoryManifest.manifestSha256(hashes));
     }
 
     /** The regular files under a folder, sorted by path. */

@@ -7,16 +7,14 @@ import dev.quantgate.mlflow.client.MlflowException;
 import dev.quantgate.mlflow.client.MlflowRest;
 import dev.quantgate.worker.ArtifactException;
 import dev.quantgate.worker.ArtifactPort;
+import dev.quantgate.worker.DirectoryManifest;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +107,7 @@ public final class MlflowArtifacts implements ArtifactPort {
             deleteAll(target, hashes.keySet());
             throw e;
         }
-        return new Download(total, hashes.size(), manifestSha256(hashes));
+        return new Download(total, hashes.size(), DirectoryManifest.manifestSha256(hashes));
     }
 
     @Override
@@ -134,17 +132,6 @@ public final class MlflowArtifacts implements ArtifactPort {
         for (Path file : files) {
             transfer.upload(file, ArtifactPaths.join(root, LocalFiles.relative(directory, file)));
         }
-    }
-
-    /**
-     * SHA-256 of a directory download: of its {@code relative/path\t<sha256>\n} lines, sorted by path.
-     */
-    public static String manifestSha256(Map<String, String> sha256ByPath) {
-        StringBuilder manifest = new StringBuilder();
-        sha256ByPath.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> manifest.append(e.getKey()).append('\t').append(e.getValue()).append('\n'));
-        MessageDigest sha = ArtifactTransfer.sha256();
-        return HexFormat.of().formatHex(sha.digest(manifest.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     /** An {@code mlflow-artifacts:} or {@code file:} URI for any URI this port takes. */
