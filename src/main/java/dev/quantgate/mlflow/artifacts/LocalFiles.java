@@ -2,6 +2,7 @@ package dev.quantgate.mlflow.artifacts;
 
 import dev.quantgate.worker.ArtifactException;
 import dev.quantgate.worker.ArtifactPort;
+import dev.quantgate.worker.DirectoryManifest;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,19 +33,14 @@ final class LocalFiles {
     }
 
     static ArtifactPort.Download copyDirectory(Path source, Path target, long maxBytes) throws ArtifactException {
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(source)) {
-            files = walk.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList();
-        } catch (IOException e) {
-            throw new ArtifactException("Cannot list " + source + ": " + e.getMessage(), false, e);
-        }
+        List<Path> files = filesUnder(source);
         if (files.isEmpty()) {
             throw new ArtifactException("No files under " + source, false);
         }
         Map<String, String> hashes = new LinkedHashMap<>();
         long total = 0;
         for (Path file : files) {
-            String relative = source.relativize(file).toString().replace(java.io.File.separatorChar, '/');
+            String relative = relative(source, file);
             try (InputStream in = Files.newInputStream(file)) {
                 ArtifactTransfer.Written written = ArtifactTransfer.copy(in, target.resolve(relative), maxBytes - total,
                         source.toString(), maxBytes);
@@ -54,12 +50,26 @@ final class LocalFiles {
                 throw new ArtifactException("Cannot read " + file + ": " + e.getMessage(), true, e);
             }
         }
-        return new ArtifactPort.Download(total, hashes.size(), MlflowArtifacts.manifestSha256(hashes));
+        return new ArtifactPort.Download(total, hashes.size(), DirectoryManifest.manifestSha256(hashes));
+    }
+
+    /** The regular files under a folder, sorted by path. */
+    static List<Path> filesUnder(Path directory) throws ArtifactException {
+        try (Stream<Path> walk = Files.walk(directory)) {
+            return walk.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList();
+        } catch (IOException e) {
+            throw new ArtifactException("Cannot list " + directory + ": " + e.getMessage(), false, e);
+        }
+    }
+
+    /** A file's path under a folder, with forward slashes. */
+    static String relative(Path directory, Path file) {
+        return directory.relativize(file).toString().replace(java.io.File.separatorChar, '/');
     }
 
     static void copyTree(Path directory, List<Path> files, Path target) throws ArtifactException {
         for (Path file : files) {
-            Path to = target.resolve(directory.relativize(file).toString());
+            Path to = target.resolve(relative(directory, file));
             try {
                 Files.createDirectories(to.getParent());
                 Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);

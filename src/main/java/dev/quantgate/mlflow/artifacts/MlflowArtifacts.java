@@ -7,21 +7,17 @@ import dev.quantgate.mlflow.client.MlflowException;
 import dev.quantgate.mlflow.client.MlflowRest;
 import dev.quantgate.worker.ArtifactException;
 import dev.quantgate.worker.ArtifactPort;
+import dev.quantgate.worker.DirectoryManifest;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@link ArtifactPort} on MLflow: sources resolved through MLflow's REST API, files moved through the artifact
@@ -64,7 +60,7 @@ public final class MlflowArtifacts implements ArtifactPort {
             return loggedModelUri(source.substring("models:/".length()));
         }
         String uri = call("resolve " + model + " v" + version, () -> rest.get("model-versions/get-download-uri",
-                ordered("name", model, "version", version)).path("artifact_uri").asText());
+                MlflowRest.query("name", model, "version", version)).path("artifact_uri").asText());
         if (uri.startsWith(LOGGED_MODEL)) {
             return loggedModelUri(uri.substring("models:/".length()));
         }
@@ -111,7 +107,7 @@ public final class MlflowArtifacts implements ArtifactPort {
             deleteAll(target, hashes.keySet());
             throw e;
         }
-        return new Download(total, hashes.size(), manifestSha256(hashes));
+        return new Download(total, hashes.size(), DirectoryManifest.manifestSha256(hashes));
     }
 
     @Override
@@ -127,32 +123,15 @@ public final class MlflowArtifacts implements ArtifactPort {
     @Override
     public void uploadDirectory(Path directory, String uri) throws ArtifactException {
         String location = location(uri);
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(directory)) {
-            files = walk.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList();
-        } catch (IOException e) {
-            throw new ArtifactException("Cannot read " + directory + " to upload it: " + e.getMessage(), false, e);
-        }
+        List<Path> files = LocalFiles.filesUnder(directory);
         if (location.startsWith("file:")) {
             LocalFiles.copyTree(directory, files, Path.of(URI.create(location)));
             return;
         }
         String root = ArtifactPaths.proxyPath(location);
         for (Path file : files) {
-            String relative = directory.relativize(file).toString().replace(java.io.File.separatorChar, '/');
-            transfer.upload(file, ArtifactPaths.join(root, relative));
+            transfer.upload(file, ArtifactPaths.join(root, LocalFiles.relative(directory, file)));
         }
-    }
-
-    /**
-     * SHA-256 of a directory download: of its {@code relative/path\t<sha256>\n} lines, sorted by path.
-     */
-    public static String manifestSha256(Map<String, String> sha256ByPath) {
-        StringBuilder manifest = new StringBuilder();
-        sha256ByPath.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> manifest.append(e.getKey()).append('\t').append(e.getValue()).append('\n'));
-        MessageDigest sha = ArtifactTransfer.sha256();
-        return HexFormat.of().formatHex(sha.digest(manifest.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     /** An {@code mlflow-artifacts:} or {@code file:} URI for any URI this port takes. */
@@ -172,7 +151,7 @@ public final class MlflowArtifacts implements ArtifactPort {
     }
 
     private JsonNode run(String runId) throws ArtifactException {
-        return call("read run " + runId, () -> rest.get("runs/get", ordered("run_uuid", runId, "run_id", runId))
+        return call("read run " + runId, () -> rest.get("runs/get", MlflowRest.query("run_uuid", runId, "run_id", runId))
                 .path("run").path("info"));
     }
 
@@ -222,14 +201,6 @@ public final class MlflowArtifacts implements ArtifactPort {
         } catch (MlflowException e) {
             throw new ArtifactException("Cannot " + what + ": " + e.getMessage(), e.retryable(), e);
         }
-    }
-
-    private static Map<String, String> ordered(String... keysAndValues) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return map;
     }
 
     /** {@code runs:/<run>/<path>}. */

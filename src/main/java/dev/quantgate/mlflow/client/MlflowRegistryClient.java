@@ -72,7 +72,7 @@ public class MlflowRegistryClient {
 
     /** The version an alias points at; a missing alias is MLflow's 400 {@code INVALID_PARAMETER_VALUE}. */
     public MlflowModelVersion getModelVersionByAlias(String name, String alias) {
-        JsonNode answer = rest().get("registered-models/alias", ordered("name", name, "alias", alias));
+        JsonNode answer = rest().get("registered-models/alias", MlflowRest.query("name", name, "alias", alias));
         return versionFromJson(answer.path("model_version"));
     }
 
@@ -106,7 +106,7 @@ public class MlflowRegistryClient {
 
     /** One page of registered models, in MLflow's order (by name). */
     public ModelsPage searchRegisteredModelsPage(String pageToken, int pageSize) {
-        JsonNode answer = rest().get("registered-models/search", ordered("max_results", Integer.toString(pageSize),
+        JsonNode answer = rest().get("registered-models/search", MlflowRest.query("max_results", Integer.toString(pageSize),
                 "order_by", "name ASC", "page_token", pageToken));
         List<MlflowModel> models = new ArrayList<>();
         for (JsonNode m : answer.path("registered_models")) {
@@ -227,14 +227,6 @@ public class MlflowRegistryClient {
 
     private static Long number(JsonNode node, String field) {
         return node.hasNonNull(field) ? node.get(field).asLong() : null;
-    }
-
-    private static Map<String, String> ordered(String... keysAndValues) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return map;
     }
 
     private static String trimSlash(String url) {

@@ -59,6 +59,15 @@ public final class MlflowRest {
         };
     }
 
+    /** Query parameters in the order given: {@code query("name", n, "version", v)}. */
+    public static Map<String, String> query(String... keysAndValues) {
+        Map<String, String> map = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
     /** A GET under {@code /api/2.0/mlflow/} with these query parameters ({@code null} values left out). */
     public JsonNode get(String path, Map<String, String> query) {
         StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
