@@ -1,5 +1,6 @@
 package dev.quantgate.jobs;
 
+import dev.quantgate.evaluation.benchmark.BenchmarkOptions;
 import dev.quantgate.worker.ArtifactPort;
 import dev.quantgate.worker.JobExecutor;
 import dev.quantgate.worker.WorkerInfo;
@@ -32,16 +33,24 @@ public class InProcessWorker {
     private final ArtifactPort artifacts;
     private final boolean enabled;
     private final Path workRoot;
+    private final BenchmarkOptions benchmark;
     private volatile WorkerLoop loop;
 
     public InProcessWorker(ProcessRole role, JobQueue queue, ArtifactPort artifacts,
                            @ConfigProperty(name = "quantgate.worker.in-process", defaultValue = "true") boolean enabled,
-                           @ConfigProperty(name = "quantgate.worker.work-dir", defaultValue = "data/work") Path workRoot) {
+                           @ConfigProperty(name = "quantgate.worker.work-dir", defaultValue = "data/work") Path workRoot,
+                           @ConfigProperty(name = "quantgate.worker.benchmark.warmups", defaultValue = "20") int warmups,
+                           @ConfigProperty(name = "quantgate.worker.benchmark.latency-runs", defaultValue = "200") int latencyRuns,
+                           @ConfigProperty(name = "quantgate.worker.benchmark.throughput-runs", defaultValue = "20")
+                           int throughputRuns) {
         this.role = role;
         this.queue = queue;
         this.artifacts = artifacts;
         this.enabled = enabled;
         this.workRoot = workRoot;
+        BenchmarkOptions d = BenchmarkOptions.defaults();
+        this.benchmark = new BenchmarkOptions(warmups, latencyRuns, d.throughputBatch(), throughputRuns, d.intraOpThreads(),
+                d.dimensions(), d.defaultDimension(), d.seed());
     }
 
     void start(@Observes StartupEvent event) {
@@ -54,7 +63,7 @@ public class InProcessWorker {
             throw new UncheckedIOException("cannot create the worker's work directory " + workRoot, e);
         }
         WorkerInfo info = WorkerInfo.detect("in-process-" + ProcessHandle.current().pid(), "cpu");
-        WorkerLoop worker = new WorkerLoop(info, queue, artifacts, new JobExecutor(info, JobExecutor.Settings.defaults()),
+        WorkerLoop worker = new WorkerLoop(info, queue, artifacts, new JobExecutor(info, settings()),
                 WorkerLoop.Settings.defaults(workRoot), null);
         queue.onWork(worker::wake);
         worker.start();
@@ -67,6 +76,11 @@ public class InProcessWorker {
         if (worker != null) {
             worker.stop(Duration.ofSeconds(10));
         }
+    }
+
+    private JobExecutor.Settings settings() {
+        JobExecutor.Settings d = JobExecutor.Settings.defaults();
+        return new JobExecutor.Settings(d.maxArtifactBytes(), benchmark, d.threads(), d.output());
     }
 
     /** Whether the in-process worker is running (readiness and tests). */

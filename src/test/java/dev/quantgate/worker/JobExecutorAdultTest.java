@@ -1,10 +1,6 @@
 package dev.quantgate.worker;
 
 import dev.quantgate.evaluation.dataset.ModelSignature;
-import dev.quantgate.evaluation.engine.EvaluationOptions;
-import dev.quantgate.evaluation.engine.Evaluator;
-import dev.quantgate.evaluation.engine.SensitiveAttribute;
-import dev.quantgate.evaluation.report.EvaluationReport;
 import dev.quantgate.kernel.json.Jcs;
 import dev.quantgate.quantize.external.ExternalModels;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,7 +89,8 @@ class JobExecutorAdultTest {
         } else {
             assertNull(evidence.get("calibration"));
         }
-        assertEvaluationEqualsDirectCall(evidence, run.resolve("model/model.onnx"), scheme.equals("int8-static"));
+        WorkerFixtures.assertEvaluationEqualsDirectCall(evidence, source.resolve("model.onnx"), run.resolve("model/model.onnx"),
+                dataset, scheme.equals("int8-static") ? calibration : null);
 
         Map<String, Double> metrics = ok.runMetrics();
         for (String m : List.of("size_bytes_source", "size_bytes_variant", "size_ratio", "latency_p50_ratio",
@@ -106,28 +103,6 @@ class JobExecutorAdultTest {
         assertTrue(metrics.keySet().stream().allMatch(k -> k.matches("[A-Za-z0-9_\\-./ ]+")),
                 "MLflow metric names: " + metrics.keySet());
         assertEquals(scheme, ok.runParams().get("scheme"));
-    }
-
-    /** The evidence's figures are a direct, seeded Evaluator call's on the same files. */
-    @SuppressWarnings("unchecked")
-    private static void assertEvaluationEqualsDirectCall(Map<String, Object> evidence, Path variant, boolean calibrated) {
-        EvaluationOptions o = new EvaluationOptions().labelColumn("income").classes(List.of("<=50K", ">50K"))
-                .sensitive(SensitiveAttribute.categorical("sex")).sensitive(SensitiveAttribute.categorical("race"))
-                .intersections(true).bootstrap(50).seed(7).minGroupSize(30).threshold(0.5).batchSize(1024)
-                .features(WorkerFixtures.featureColumns()).threads(1);
-        if (calibrated) {
-            o.calibration(calibration).calibrationFactor(2.0);
-        }
-        Map<String, Object> direct = (Map<String, Object>) Evidence.sanitize(
-                EvaluationReport.build(new Evaluator().evaluateModels(source.resolve("model.onnx"), variant, dataset, o)),
-                "", new ArrayList<>());
-        Map<String, Object> recorded = (Map<String, Object>) evidence.get("evaluation");
-        for (String key : List.of("source", "variant", "delta", "fidelity", "flips", "impact", "dataset", "models")) {
-            assertEquals(direct.get(key), recorded.get(key), key);
-        }
-        assertEquals(calibrated, recorded.containsKey("calibration"));
-        assertEquals(((Map<String, Object>) direct.get("dataset")).get("rows"),
-                ((Map<String, Object>) evidence.get("dataset")).get("rows"));
     }
 
     @Test

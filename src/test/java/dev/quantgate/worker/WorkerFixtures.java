@@ -1,5 +1,10 @@
 package dev.quantgate.worker;
 
+import dev.quantgate.evaluation.engine.EvaluationOptions;
+import dev.quantgate.evaluation.engine.Evaluator;
+import dev.quantgate.evaluation.engine.SensitiveAttribute;
+import dev.quantgate.evaluation.report.EvaluationReport;
+import dev.quantgate.kernel.json.Jcs;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.quantgate.evaluation.benchmark.BenchmarkOptions;
@@ -22,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The worker tests' inputs: the Adult MLP trained here on UCI Adult (with a sigmoid so that it answers the
@@ -158,6 +165,32 @@ final class WorkerFixtures {
                 "1".repeat(64), evaluation, "2".repeat(64), dataset,
                 new Calibration(DatasetRef.tag(Calibration.DEFAULT_DATASET_TAG), 2.0), calibration,
                 Map.of(), Duration.ofSeconds(10));
+    }
+
+    /**
+     * The evidence's figures are a direct, seeded {@link Evaluator} call's on the same files, with the options
+     * {@link #evaluation()} stands for; {@code calibration} null when the scheme needs none.
+     */
+    @SuppressWarnings("unchecked")
+    static void assertEvaluationEqualsDirectCall(Map<String, Object> evidence, Path source, Path variant, Path dataset,
+                                                 Path calibration) {
+        EvaluationOptions o = new EvaluationOptions().labelColumn("income").classes(List.of("<=50K", ">50K"))
+                .sensitive(SensitiveAttribute.categorical("sex")).sensitive(SensitiveAttribute.categorical("race"))
+                .intersections(true).bootstrap(50).seed(7).minGroupSize(30).threshold(0.5).batchSize(1024)
+                .features(featureColumns()).threads(1);
+        if (calibration != null) {
+            o.calibration(calibration).calibrationFactor(2.0);
+        }
+        Map<String, Object> direct = (Map<String, Object>) Evidence.sanitize(
+                EvaluationReport.build(new Evaluator().evaluateModels(source, variant, dataset, o)), "", new ArrayList<>());
+        Map<String, Object> recorded = (Map<String, Object>) evidence.get("evaluation");
+        for (String key : List.of("source", "variant", "delta", "fidelity", "flips", "impact", "dataset", "models")) {
+            // compared as RFC 8785 text: evidence read back from JSON holds 0 where the engine's map holds 0.0
+            assertEquals(Jcs.write(direct.get(key)), Jcs.write(recorded.get(key)), key);
+        }
+        assertEquals(calibration != null, recorded.containsKey("calibration"));
+        assertEquals(Jcs.write(((Map<String, Object>) direct.get("dataset")).get("rows")),
+                Jcs.write(((Map<String, Object>) evidence.get("dataset")).get("rows")));
     }
 
     /** The run's artifact root as a path. */
