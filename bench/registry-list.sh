@@ -7,6 +7,7 @@
 # Needs: mvn -B package -DskipTests (target/quarkus-app), java 17, wrk, psql, curl, python3
 #   Debian 12: apt-get install -y wrk postgresql-client
 # Usage: bench/registry-list.sh        env: MODELS=10000 LIMIT=50 DURATION=30 CONNECTIONS=16 THREADS=2
+#   JAVA_OPTS (extra JVM options, e.g. -XX:StartFlightRecording=filename=/tmp/list.jfr,settings=profile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== load before: $(uptime)"
-java -Xmx1g -Dquantgate.db.data-dir="$WORK/pg" -Dquarkus.http.port="$PORT" -Dquarkus.http.host=127.0.0.1 \
+java -Xmx1g ${JAVA_OPTS:-} -Dquantgate.db.data-dir="$WORK/pg" -Dquarkus.http.port="$PORT" -Dquarkus.http.host=127.0.0.1 \
   -Dquantgate.security.admin-token="$ADMIN" -Dquarkus.log.level=WARN \
   -jar "$JAR" >"$WORK/app.log" 2>&1 &
 APP_PID=$!

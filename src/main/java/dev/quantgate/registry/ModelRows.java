@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Registered models read straight into {@link ModelView}s, each with its aliases, tags and version
- * count, in one query per page (aliases and tags aggregated as JSON by PostgreSQL, times as exact
- * epoch microseconds) instead of two more queries per model.
+ * Registered models read in one query each: a page as the models' stored list entries
+ * ({@link ModelListing}), one model straight into a {@link ModelView} with its aliases, tags and
+ * version count (aliases and tags aggregated as JSON by PostgreSQL, times as exact epoch microseconds).
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.SUPPORTS)
@@ -42,15 +42,19 @@ public class ModelRows {
         this.json = json;
     }
 
-    /** Models named after {@code after} (all when it is empty), by name, at most {@code limit}. */
-    public List<ModelView> page(String after, int limit) {
-        List<?> rows = em.createNativeQuery(SELECT + " WHERE m.name > ?1 ORDER BY m.name LIMIT ?2")
+    /** Models named after {@code after} (all when it is empty), by name, at most {@code limit}, as stored list entries. */
+    public List<ModelListing> page(String after, int limit) {
+        List<?> rows = em.createNativeQuery("SELECT m.name, m.listing FROM registry_model m"
+                        + " WHERE m.name > ?1 ORDER BY m.name LIMIT ?2")
                 .setParameter(1, after)
                 .setParameter(2, limit)
                 .getResultList();
-        List<ModelView> views = new ArrayList<>(rows.size());
-        rows.forEach(row -> views.add(view((Object[]) row)));
-        return views;
+        List<ModelListing> page = new ArrayList<>(rows.size());
+        for (Object row : rows) {
+            Object[] columns = (Object[]) row;
+            page.add(new ModelListing((String) columns[0], (String) columns[1]));
+        }
+        return page;
     }
 
     public Optional<ModelView> one(String name) {

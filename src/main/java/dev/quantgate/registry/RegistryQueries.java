@@ -1,5 +1,6 @@
 package dev.quantgate.registry;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.api.ApiException;
 import dev.quantgate.api.ErrorCode;
 import dev.quantgate.api.Page;
@@ -24,15 +25,20 @@ import java.util.Map;
 public class RegistryQueries {
 
     private final ModelRows modelRows;
+    private final ObjectMapper json;
 
-    public RegistryQueries(ModelRows modelRows) {
+    public RegistryQueries(ModelRows modelRows, ObjectMapper json) {
         this.modelRows = modelRows;
+        this.json = json;
     }
 
-    /** One page of models, each with its aliases, tags and version count: one query per page. */
-    public Page<ModelView> models(String after, int limit) {
-        List<ModelView> rows = modelRows.page(after == null ? "" : after, limit + 1);
-        return Page.of(rows, limit, ModelView::name);
+    /**
+     * One page of models, each with its aliases, tags and version count, as the JSON of a
+     * {@code Page<ModelView>}: one query per page, written from the models' stored list entries.
+     */
+    public String models(String after, int limit) {
+        List<ModelListing> rows = modelRows.page(after == null ? "" : after, limit + 1);
+        return ModelListing.pageJson(Page.of(rows, limit, ModelListing::name), json);
     }
 
     public ModelView model(String name) {

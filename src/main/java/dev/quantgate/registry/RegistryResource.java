@@ -5,6 +5,7 @@ import dev.quantgate.api.ErrorCode;
 import dev.quantgate.api.Page;
 import dev.quantgate.registry.dto.AliasIntervalView;
 import dev.quantgate.registry.dto.AliasView;
+import dev.quantgate.registry.dto.ModelPage;
 import dev.quantgate.registry.dto.ModelView;
 import dev.quantgate.registry.dto.VersionView;
 import dev.quantgate.api.Roles;
@@ -17,6 +18,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
@@ -36,7 +40,9 @@ public class RegistryResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR})
     @Operation(summary = "Registered models in the mirror, by name")
-    public Page<ModelView> models(@QueryParam("after") String after, @QueryParam("limit") @Min(1) Integer limit) {
+    @APIResponse(responseCode = "200", description = "A page of models",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ModelPage.class)))
+    public String models(@QueryParam("after") String after, @QueryParam("limit") @Min(1) Integer limit) {
         return queries.models(after, Page.limit(limit));
     }
 

@@ -38,6 +38,7 @@ public class TokenAuthenticator {
             Pattern.quote(TokenHashing.SECRET_PREFIX) + "[A-Za-z0-9_-]{43}");
 
     private final SecurityConfig config;
+    private final byte[] adminHash;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, Long> unknown = new ConcurrentHashMap<>();
     private final Counter lookups;
@@ -47,6 +48,8 @@ public class TokenAuthenticator {
 
     public TokenAuthenticator(SecurityConfig config, MeterRegistry meters) {
         this.config = config;
+        this.adminHash = config.adminToken().filter(t -> !t.isBlank())
+                .map(t -> TokenHashing.sha256Hex(t).getBytes(StandardCharsets.US_ASCII)).orElse(null);
         this.lookups = Counter.builder("quantgate.security.token.lookups")
                 .description("API token lookups that reached the database")
                 .register(meters);
@@ -58,17 +61,32 @@ public class TokenAuthenticator {
                         + "outside a laptop, and create real tokens with it", MIN_BOOTSTRAP_LENGTH));
     }
 
+    /**
+     * The principal of a secret known without asking the database: the bootstrap admin token, or a
+     * token found within {@code token-cache-ttl}. Empty means only {@link #authenticate} can tell
+     * (it may still refuse without a lookup). No transaction, so the common case costs one hash.
+     */
+    public Optional<TokenPrincipal> known(String secret) {
+        if (secret == null || secret.isBlank()) {
+            return Optional.empty();
+        }
+        String hash = TokenHashing.sha256Hex(secret);
+        if (isBootstrap(hash)) {
+            return Optional.of(bootstrapPrincipal());
+        }
+        Cached cached = cache.get(hash);
+        return cached != null && System.nanoTime() - cached.expiresAtNanos() < 0
+                ? Optional.of(cached.principal()) : Optional.empty();
+    }
+
     @Transactional(Transactional.TxType.REQUIRED)
     public Optional<TokenPrincipal> authenticate(String secret) {
         if (secret == null || secret.isBlank()) {
             return Optional.empty();
         }
         String hash = TokenHashing.sha256Hex(secret);
-        Optional<String> admin = config.adminToken().filter(t -> !t.isBlank());
-        if (admin.isPresent() && MessageDigest.isEqual(
-                hash.getBytes(StandardCharsets.US_ASCII),
-                TokenHashing.sha256Hex(admin.get()).getBytes(StandardCharsets.US_ASCII))) {
-            return Optional.of(new TokenPrincipal("bootstrap", BOOTSTRAP_ADMIN, Set.of(Roles.ADMIN)));
+        if (isBootstrap(hash)) {
+            return Optional.of(bootstrapPrincipal());
         }
         if (!ISSUED_SHAPE.matcher(secret).matches()) {
             return Optional.empty();
@@ -101,6 +119,14 @@ public class TokenAuthenticator {
             unknown.put(hash, expires);
         }
         return found;
+    }
+
+    private boolean isBootstrap(String hash) {
+        return adminHash != null && MessageDigest.isEqual(hash.getBytes(StandardCharsets.US_ASCII), adminHash);
+    }
+
+    private static TokenPrincipal bootstrapPrincipal() {
+        return new TokenPrincipal("bootstrap", BOOTSTRAP_ADMIN, Set.of(Roles.ADMIN));
     }
 
     /**
