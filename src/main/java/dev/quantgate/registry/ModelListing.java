@@ -6,7 +6,7 @@ import dev.quantgate.api.Page;
 
 /**
  * A model's entry in the registry list as PostgreSQL keeps it ({@code registry_model.listing}, see
- * {@code V30__add_registry_model_listing.sql}): the JSON text Jackson would write for its
+ * {@code V26__add_registry_model_listing.sql}): the JSON text Jackson would write for its
  * {@link dev.quantgate.registry.dto.ModelView}, so that a page is written out without parsing it.
  */
 record ModelListing(String name, String json) {
