@@ -47,6 +47,7 @@ final class WorkerFixtures {
 
     private static AdultMlp mlp;
     private static List<String[]> testSplitRaw;
+    private static List<String[]> allRaw;
 
     private WorkerFixtures() {
     }
@@ -64,6 +65,7 @@ final class WorkerFixtures {
                         raw.add(line.split(",", -1));
                     }
                 }
+                allRaw = raw;
                 testSplitRaw = raw.subList(TRAIN_ROWS, raw.size());
                 mlp = m;
             } catch (IOException e) {
@@ -94,14 +96,31 @@ final class WorkerFixtures {
     /** Test-split rows [from, to) as CSV: the encoded features f0..fN, then sex, race and income. */
     static void writeCsv(Path file, int from, int to) throws IOException {
         AdultMlp m = mlp();
+        writeRows(file, m.testRows(), m.testLabels(), testSplitRaw, from, to);
+    }
+
+    /** Every one of Adult's 48,842 rows (train split first), encoded as {@link #writeCsv} writes them. */
+    static void writeAllRows(Path file) throws IOException {
+        AdultMlp m = mlp();
+        float[][] x = new float[m.trainRows().length + m.testRows().length][];
+        int[] y = new int[x.length];
+        System.arraycopy(m.trainRows(), 0, x, 0, m.trainRows().length);
+        System.arraycopy(m.testRows(), 0, x, m.trainRows().length, m.testRows().length);
+        System.arraycopy(m.trainLabels(), 0, y, 0, m.trainRows().length);
+        System.arraycopy(m.testLabels(), 0, y, m.trainRows().length, m.testRows().length);
+        writeRows(file, x, y, allRaw, 0, x.length);
+    }
+
+    private static void writeRows(Path file, float[][] x, int[] y, List<String[]> raws, int from, int to)
+            throws IOException {
         StringBuilder sb = new StringBuilder(String.join(",", featureColumns())).append(",sex,race,income\n");
         for (int i = from; i < to; i++) {
-            for (float v : m.testRows()[i]) {
+            for (float v : x[i]) {
                 sb.append(Float.toString(v)).append(',');
             }
-            String[] raw = testSplitRaw.get(i);
+            String[] raw = raws.get(i);
             sb.append(raw[9]).append(',').append(raw[8]).append(',')
-                    .append(m.testLabels()[i] == 1 ? ">50K" : "<=50K").append('\n');
+                    .append(y[i] == 1 ? ">50K" : "<=50K").append('\n');
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);

@@ -114,6 +114,15 @@ public final class AdultMlp {
     }
 
     /** Encoded rows of the UCI test split (after the first 32,561 rows of the file), in file order. */
+    /** The encoded rows of the train split (the first 32,561 of the file). */
+    public float[][] trainRows() {
+        return trainX;
+    }
+
+    public int[] trainLabels() {
+        return trainY;
+    }
+
     public float[][] testRows() {
         return testX;
     }
