@@ -3,7 +3,6 @@ package dev.quantgate.worker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.api.Roles;
 import dev.quantgate.mlflow.webhook.SignatureVerifier;
-import dev.quantgate.quantize.external.ExternalModels;
 import dev.quantgate.testing.Await;
 import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.FakeTracking;
@@ -22,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,29 +55,13 @@ class PipelineEndToEndTest {
     @SuppressWarnings("unchecked")
     void shouldTurnARegisteredVersionIntoFourEvaluatedVariants() throws Exception {
         FakeMlflow mlflow = FakeMlflow.get();
-        FakeTracking.RunState training = mlflow.createRun("training", "train-adult-mlp");
-        FakeTracking.LoggedModel logged = mlflow.logModel(training, "model");
-        Path source = Files.createDirectories(files.resolve("source"));
-        ExternalModels.saveLikeMlflow(WorkerFixtures.model(), source);
-        WorkerFixtures.finishModelDir(source, WorkerFixtures.featureColumns());
-        try (Stream<Path> each = Files.list(source)) {
-            for (Path f : each.toList()) {
-                mlflow.putArtifact(logged.artifactUri() + "/" + f.getFileName(), Files.readAllBytes(f));
-            }
-        }
-        Path dataset = files.resolve("adult.csv"); // named as in MLflow: the report records the file name
-        WorkerFixtures.writeCsv(dataset, 0, WorkerFixtures.EVAL_ROWS);
-        Path calibration = files.resolve("calibration.csv");
-        WorkerFixtures.writeCsv(calibration, WorkerFixtures.EVAL_ROWS, WorkerFixtures.EVAL_ROWS + WorkerFixtures.CALIBRATION_ROWS);
-        mlflow.putArtifact(training.artifactUri() + "/eval/adult.csv", Files.readAllBytes(dataset));
-        mlflow.putArtifact(training.artifactUri() + "/eval/calibration.csv", Files.readAllBytes(calibration));
-        FakeMlflow.VersionState version = mlflow.createVersionFrom(MODEL, "models:/" + logged.id(), training.id);
-        mlflow.setTag(MODEL, version.version, "quantgate.eval_dataset", "eval/adult.csv");
-        mlflow.setTag(MODEL, version.version, "quantgate.calibration_dataset", "eval/calibration.csv");
+        RegisteredAdult adult = RegisteredAdult.register(mlflow, MODEL, files);
+        FakeMlflow.VersionState version = adult.version();
+        Path source = adult.source();
+        Path dataset = adult.dataset();
+        Path calibration = adult.calibration();
 
-        deliver("{\"entity\": \"model_version\", \"action\": \"created\", \"timestamp\": \"" + Instant.now()
-                + "\", \"data\": {\"name\": \"" + MODEL + "\", \"version\": \"" + version.version + "\", \"source\": \"models:/"
-                + logged.id() + "\", \"run_id\": null, \"tags\": {}, \"description\": null}}");
+        deliver(adult.createdDelivery());
 
         Await.until(() -> mlflow.versionsOf(MODEL).size() == 5
                         && "evaluated".equals(mlflow.version(MODEL, version.version).tags.get("quantgate.status"))
