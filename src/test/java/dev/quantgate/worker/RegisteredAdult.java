@@ -19,6 +19,11 @@ record RegisteredAdult(Path source, Path dataset, Path calibration, FakeTracking
                        FakeMlflow.VersionState version) {
 
     static RegisteredAdult register(FakeMlflow mlflow, String model, Path dir) throws IOException {
+        return register(mlflow, model, dir, false);
+    }
+
+    /** @param allRows evaluate on all 48,842 Adult rows instead of 3,000 of the test split */
+    static RegisteredAdult register(FakeMlflow mlflow, String model, Path dir, boolean allRows) throws IOException {
         FakeTracking.RunState training = mlflow.createRun("training", "train-adult-mlp");
         FakeTracking.LoggedModel logged = mlflow.logModel(training, "model");
         Path source = Files.createDirectories(dir.resolve("source"));
@@ -31,7 +36,11 @@ record RegisteredAdult(Path source, Path dataset, Path calibration, FakeTracking
         }
         // named as in MLflow: the evaluation report records the dataset's file name
         Path dataset = dir.resolve("adult.csv");
-        WorkerFixtures.writeCsv(dataset, 0, WorkerFixtures.EVAL_ROWS);
+        if (allRows) {
+            WorkerFixtures.writeAllRows(dataset);
+        } else {
+            WorkerFixtures.writeCsv(dataset, 0, WorkerFixtures.EVAL_ROWS);
+        }
         Path calibration = dir.resolve("calibration.csv");
         WorkerFixtures.writeCsv(calibration, WorkerFixtures.EVAL_ROWS,
                 WorkerFixtures.EVAL_ROWS + WorkerFixtures.CALIBRATION_ROWS);

@@ -30,15 +30,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The packaged server (role {@code server}, no in-process worker) and two separate worker processes (role
- * {@code worker}, no database, REST only). One worker is SIGKILLed while it runs a job; its lease expires, the other
- * worker finishes the job, and every spec ends with exactly one evidence record and one MLflow variant version.
+ * Crashes in the middle of the pipeline, for real, on the packaged application: every spec still ends with exactly
+ * one evidence record, one finished MLflow run and one MLflow variant version.
+ * <ul>
+ *   <li>the server (role {@code server}) and two separate worker processes (role {@code worker}, no database, REST
+ *       only): one worker is SIGKILLed while it runs a job; its lease expires and the other worker finishes it;</li>
+ *   <li>one process (role {@code all}, in-process worker) SIGKILLed while a job runs and restarted on the same
+ *       data directory: the job's lease expires and the restarted worker runs it again.</li>
+ * </ul>
  */
-class WorkerFailoverIT {
+class PipelineCrashIT {
 
-    private static final String MODEL = "adult-failover";
-    private static final String ADMIN = "failover-test-admin-token-0123456789";
-    private static final String SECRET = "failover-webhook-secret-0123456789";
+    private static final String MODEL = "adult-crash";
+    private static final String ADMIN = "crash-test-admin-token-0123456789";
+    private static final String SECRET = "crash-webhook-secret-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -63,18 +68,66 @@ class WorkerFailoverIT {
 
     @Test
     void shouldFinishAKilledWorkersJobOnTheOtherWorkerExactlyOnce() throws Exception {
-        Path jar = Path.of(System.getProperty("quantgate.app.jar", "target/quarkus-app/quarkus-run.jar"));
-        assertTrue(Files.isRegularFile(jar), "the packaged application is needed: " + jar + " (mvn package)");
-        work = Files.createTempDirectory("quantgate-failover");
+        RegisteredAdult adult = prepare();
+        startServer("server");
+        String token = JSON.readTree(call("POST", "/api/v1/admin/tokens",
+                "{\"name\":\"crash-workers\",\"roles\":[\"worker\"]}", 201)).get("token").asText();
+        Process first = worker("worker-a", token);
+        Process second = worker("worker-b", token);
+
+        deliver(adult.createdDelivery());
+
+        // SIGKILL worker-a while it evaluates (a heartbeat said so: the job is running under its lease)
+        long killedJob = awaitRunning("worker-a");
+        first.destroyForcibly().waitFor();
+
+        awaitEveryVariant();
+        JsonNode killed = JSON.readTree(call("GET", "/api/v1/jobs/" + killedJob, null, 200));
+        assertEquals("worker-b", killed.path("worker").asText(), killed.toString());
+        assertTrue(killed.path("attempts").asInt() >= 2, "the killed attempt counted: " + killed);
+        assertTrue(second.isAlive());
+        assertExactlyOnePerSpec(adult);
+    }
+
+    @Test
+    void shouldFinishThePipelineAfterTheServerIsKilledAndRestarted() throws Exception {
+        RegisteredAdult adult = prepare();
+        Process server = startServer("all");
+
+        deliver(adult.createdDelivery());
+
+        long killedJob = awaitRunning(null);
+        server.destroyForcibly().waitFor();
+        processes.remove(server);
+        PackagedApp.stopOrphanPostgres(work.resolve("pg"));
+        startServer("all");
+
+        awaitEveryVariant();
+        JsonNode killed = JSON.readTree(call("GET", "/api/v1/jobs/" + killedJob, null, 200));
+        assertTrue(killed.path("attempts").asInt() >= 2, "the attempt cut by the kill counted: " + killed);
+        assertExactlyOnePerSpec(adult);
+    }
+
+    private RegisteredAdult prepare() throws Exception {
+        assertTrue(Files.isRegularFile(jar()), "the packaged application is needed: " + jar() + " (mvn package)");
+        work = Files.createTempDirectory("quantgate-pipeline-crash");
         mlflow = new FakeMlflow();
         mlflow.start();
-        RegisteredAdult adult = RegisteredAdult.register(mlflow, MODEL, Files.createDirectories(work.resolve("files")));
-        Path policies = Files.createDirectories(work.resolve("policies"));
-        Files.writeString(policies.resolve("adult-income.yaml"), PipelineTestProfile.POLICY);
+        return RegisteredAdult.register(mlflow, MODEL, Files.createDirectories(work.resolve("files")), true);
+    }
 
-        port = PackagedApp.freePort();
-        processes.add(PackagedApp.start(jar, work.resolve("pg"), port, work.resolve("server.log"),
-                "quantgate.role=server",
+    private Process startServer(String role) throws Exception {
+        Path policies = Files.createDirectories(work.resolve("policies"));
+        // all 48,842 rows and 1,000 bootstrap iterations: evaluating takes seconds, so a kill made once a heartbeat
+        // has reported that stage lands while the job runs, never after its report
+        Files.writeString(policies.resolve("adult-income.yaml"),
+                PipelineTestProfile.POLICY.replace("bootstrap: 50", "bootstrap: 1000"));
+        if (port == 0) {
+            port = PackagedApp.freePort();
+        }
+        Process server = PackagedApp.start(jar(), work.resolve("pg"), port, work.resolve("server-" + processes.size() + ".log"),
+                "quantgate.role=" + role,
+                "quantgate.worker.work-dir=" + work.resolve("in-process"),
                 "quantgate.policies.dir=" + policies,
                 "quantgate.webhook.secrets=" + SECRET,
                 "quantgate.security.admin-token=" + ADMIN,
@@ -84,30 +137,29 @@ class WorkerFailoverIT {
                 // a killed worker's lease runs out within seconds, not the default minute
                 "quantgate.jobs.lease-duration=8s",
                 "quantgate.jobs.heartbeat-every=1s",
-                "quantgate.jobs.reap-every=1s"));
-        String token = JSON.readTree(call("POST", "/api/v1/admin/tokens",
-                "{\"name\":\"failover-workers\",\"roles\":[\"worker\"]}", 201)).get("token").asText();
-        Process first = worker("worker-a", token);
-        Process second = worker("worker-b", token);
+                "quantgate.jobs.reap-every=1s");
+        processes.add(server);
+        return server;
+    }
 
-        deliver(adult.createdDelivery());
+    /** The id of a job evaluating under {@code worker}'s lease (any worker when null), once there is one. */
+    private long awaitRunning(String worker) {
+        long[] id = new long[1];
+        Await.until(() -> jobs().stream().filter(j -> "running".equals(j.path("state").asText())
+                        && "evaluating".equalsIgnoreCase(j.path("stage").asText())
+                        && (worker == null || worker.equals(j.path("worker").asText())))
+                .peek(j -> id[0] = j.path("id").asLong()).findFirst().isPresent(),
+                Duration.ofMinutes(4), "a job evaluating" + (worker == null ? "" : " on " + worker));
+        return id[0];
+    }
 
-        // SIGKILL worker-a while it runs a job (after its first heartbeat: the job is running under its lease)
-        Await.until(() -> jobs().stream().anyMatch(j -> "worker-a".equals(j.path("worker").asText())
-                && "running".equals(j.path("state").asText())), Duration.ofMinutes(4), "worker-a running a job");
-        first.destroyForcibly().waitFor();
-        long killedJob = jobs().stream().filter(j -> "worker-a".equals(j.path("worker").asText())
-                && "running".equals(j.path("state").asText())).findFirst().orElseThrow().path("id").asLong();
-
+    private void awaitEveryVariant() {
         Await.until(() -> jobs().size() == 4 && jobs().stream().allMatch(j -> "succeeded".equals(j.path("state").asText()))
                         && mlflow.versionsOf(MODEL).size() == 5, Duration.ofMinutes(8),
                 "every job succeeded and four variant versions registered");
+    }
 
-        JsonNode killed = JSON.readTree(call("GET", "/api/v1/jobs/" + killedJob, null, 200));
-        assertEquals("worker-b", killed.path("worker").asText(), killed.toString());
-        assertTrue(killed.path("attempts").asInt() >= 2, "the killed attempt counted: " + killed);
-        assertTrue(second.isAlive());
-
+    private void assertExactlyOnePerSpec(RegisteredAdult adult) throws IOException {
         Map<String, Integer> versionsByScheme = new HashMap<>();
         for (FakeMlflow.VersionState v : mlflow.versionsOf(MODEL)) {
             String scheme = v.tags.get("quantgate.scheme");
@@ -126,10 +178,14 @@ class WorkerFailoverIT {
                 && r.tags.containsKey("quantgate.job_id")).count(), "one finished run per job");
     }
 
+    private static Path jar() {
+        return Path.of(System.getProperty("quantgate.app.jar", "target/quarkus-app/quarkus-run.jar"));
+    }
+
     private Process worker(String id, String token) throws Exception {
         int health = PackagedApp.freePort();
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", Path.of(System.getProperty("quantgate.app.jar", "target/quarkus-app/quarkus-run.jar")).toString())
+                "-jar", jar().toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve(id + ".log").toFile());
         pb.environment().putAll(Map.of("QUANTGATE_ROLE", "worker", "QUANTGATE_SERVER_URL", "http://127.0.0.1:" + port,
                 "QUANTGATE_WORKER_TOKEN", token, "QUANTGATE_MLFLOW_URL", mlflow.url(), "QUANTGATE_WORKER_ID", id,
