@@ -51,14 +51,19 @@ public final class PackagedApp {
     }
 
     private static boolean ready(int port) {
+        return status("http://127.0.0.1:" + port + "/q/health/ready") == 200;
+    }
+
+    /** The status of a GET without credentials, or -1 when nothing answers. */
+    public static int status(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).GET()
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
-            return false;
+            return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return -1;
         }
     }
 

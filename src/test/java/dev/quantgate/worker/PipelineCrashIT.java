@@ -242,14 +242,6 @@ class PipelineCrashIT {
     }
 
     private int status(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).GET().timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return PackagedApp.status(url);
     }
 }
