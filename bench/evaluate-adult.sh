@@ -13,10 +13,10 @@ REPS=${REPS:-7}
 WARMUPS=${WARMUPS:-3}
 mkdir -p "$OUT"
 # a short classpath: the ORT crash seen with very long java.class.path values
-if [ ! -s "$OUT/classpath.txt" ] || ! grep -q commons-statistics "$OUT/classpath.txt"; then
+if [ ! -s "$OUT/classpath.txt" ] || ! grep -q java-json-canonicalization "$OUT/classpath.txt"; then
   mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$OUT/full-classpath.txt" >/dev/null
   tr ':' '\n' < "$OUT/full-classpath.txt" \
-    | grep -E '/(onnxruntime|jackson-(core|databind|annotations)|tribuo-util-onnx|protobuf-java|commons-statistics-distribution|commons-numbers-[a-z]+|commons-rng-[a-z-]+)-[0-9]' \
+    | grep -E '/(onnxruntime|jackson-(core|databind|annotations)|tribuo-util-onnx|protobuf-java|commons-statistics-distribution|java-json-canonicalization|commons-numbers-[a-z]+|commons-rng-[a-z-]+)-[0-9]' \
     | paste -sd: > "$OUT/classpath.txt"
 fi
 CP="target/classes:target/test-classes:$(cat "$OUT/classpath.txt")"
