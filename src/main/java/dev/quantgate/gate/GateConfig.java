@@ -12,4 +12,8 @@ public interface GateConfig {
     /** How long a promotion request waits for its approvals before it expires. */
     @WithDefault("P7D")
     Duration requestTtl();
+
+    /** How often waiting requests past their time are marked expired ({@code off}: never on a timer). */
+    @WithDefault("60s")
+    String expireEvery();
 }
