@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -63,6 +64,14 @@ public class DecisionStore {
             throw new ApiException(ErrorCode.DECISION_NOT_FOUND, "No gate decision has id " + id);
         }
         return decision((Object[]) rows.get(0));
+    }
+
+    /** The id of the newest decision on this model version, if any. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<UUID> latest(String model, String version) {
+        return em.createNativeQuery("SELECT id FROM gate_decision WHERE model_name = ?1 AND version = ?2"
+                        + " ORDER BY seq DESC LIMIT 1").setParameter(1, model).setParameter(2, version)
+                .getResultList().stream().map(UUID.class::cast).findFirst();
     }
 
     /** Decisions newest first, keyset-paged on the insertion order; null filters match everything. */
