@@ -33,7 +33,6 @@ public enum ErrorCode {
     PROMOTION_NOT_FOUND(404, "Promotion request not found"),
     WAIVER_NOT_FOUND(404, "Waiver not found"),
     PROMOTION_CLOSED(409, "The promotion request no longer takes approvals"),
-    NOT_AN_APPROVER(403, "Not one of the policy's approver roles"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     NOT_ACCEPTABLE(406, "Not acceptable"),
     CONFLICT(409, "Conflict"),

@@ -91,7 +91,7 @@ public class PromotionService {
         StoredDecision d = gate.stored(p.decisionId());
         Approvals rule = approvals(d);
         if (rule.roles().stream().noneMatch(roles::contains)) {
-            throw new ApiException(ErrorCode.NOT_AN_APPROVER, "Policy '" + d.policyName() + "' takes approvals from "
+            throw new ApiException(ErrorCode.FORBIDDEN, "Policy '" + d.policyName() + "' takes approvals from "
                     + String.join(", ", rule.roles()) + " only");
         }
         List<ApprovalView> before = store.approvals(id);

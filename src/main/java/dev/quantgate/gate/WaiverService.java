@@ -74,7 +74,7 @@ public class WaiverService {
     public WaiverView revoke(UUID id, String by, Set<String> roles) {
         WaiverStore.Row w = store.get(id).orElseThrow(() -> notFound(id));
         if (!roles.contains(Roles.ADMIN)) {
-            mayWaive(policyOf(w.model(), w.version()), roles);
+            mayWaive(approverPolicy(w), roles);
         }
         if (!store.revoke(id, by, gate.now())) {
             throw new ApiException(ErrorCode.CONFLICT, "Waiver " + id + " was already revoked");
@@ -102,9 +102,19 @@ public class WaiverService {
         throw new ApiException(ErrorCode.NO_POLICY, "No policy in force selects model '" + model + "'");
     }
 
+    /** Without a policy in force there are no approver roles: only an admin may revoke. */
+    private QuantizationPolicy approverPolicy(WaiverStore.Row w) {
+        try {
+            return policyOf(w.model(), w.version());
+        } catch (ApiException e) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "No policy in force names approvers for model '" + w.model()
+                    + "': only an admin may revoke this waiver (" + e.detail() + ")");
+        }
+    }
+
     private static void mayWaive(QuantizationPolicy policy, Set<String> roles) {
         if (!roles.contains(Roles.ADMIN) && policy.approvals().roles().stream().noneMatch(roles::contains)) {
-            throw new ApiException(ErrorCode.NOT_AN_APPROVER, "Waivers under policy '" + policy.name()
+            throw new ApiException(ErrorCode.FORBIDDEN, "Waivers under policy '" + policy.name()
                     + "' are granted by admin or " + String.join(", ", policy.approvals().roles()) + " only");
         }
     }

@@ -110,7 +110,7 @@ class PromotionTest {
         String id = GateApi.promote(TestTokens.as(Roles.ENGINEER), model, "champion").jsonPath().getString("id");
 
         GateApi.approve(person("erin", Roles.ENGINEER), id, "approve").then().statusCode(403)
-                .contentType("application/problem+json").body("code", equalTo("NOT_AN_APPROVER"))
+                .contentType("application/problem+json").body("code", equalTo("FORBIDDEN"))
                 .body("detail", containsString("admin"));
         GateApi.approve(person("fay", Roles.ADMIN), id, "approve").then().statusCode(200).body("state", equalTo("promoting"));
     }

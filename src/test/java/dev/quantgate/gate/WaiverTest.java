@@ -88,7 +88,7 @@ class WaiverTest {
         waive(Roles.ADMIN, model, "no-such-rule", clock.instant().plus(Duration.ofDays(1))).then().statusCode(400)
                 .body("detail", containsString("no-such-rule"));
         waive(Roles.ENGINEER, model, "accuracy-floor", clock.instant().plus(Duration.ofDays(1))).then().statusCode(403)
-                .body("code", equalTo("NOT_AN_APPROVER"));
+                .body("code", equalTo("FORBIDDEN"));
         waive(Roles.AUDITOR, model, "accuracy-floor", clock.instant().plus(Duration.ofDays(1))).then().statusCode(403);
     }
 

@@ -2,6 +2,7 @@ package dev.quantgate.security;
 
 import dev.quantgate.api.Roles;
 import dev.quantgate.gate.PromotionService;
+import dev.quantgate.gate.WaiverStore;
 import dev.quantgate.gate.dto.PromotionRequest;
 import dev.quantgate.gate.dto.PromotionView;
 import dev.quantgate.jobs.MatrixJobs;
@@ -135,7 +136,13 @@ class AuthorizationMatrixTest {
             Endpoint.get(() -> "/api/v1/promotions/" + matrixPromotion().id(), Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
             // a denied request takes no approvals: an allowed caller gets the 409 that says so
             new Endpoint("POST", () -> "/api/v1/promotions/" + matrixPromotion().id() + "/approvals",
-                    () -> "{\"verdict\":\"approve\"}", Set.of(Roles.ADMIN, Roles.ENGINEER), 409)
+                    () -> "{\"verdict\":\"approve\"}", Set.of(Roles.ADMIN, Roles.ENGINEER), 409),
+            new Endpoint("POST", () -> "/api/v1/waivers", () -> "{\"model\":\"" + mirroredModel() + "\",\"version\":\"1\","
+                    + "\"rule\":\"r\",\"reason\":\"matrix\",\"expires_at\":\"2099-01-01T00:00:00Z\"}",
+                    Set.of(Roles.ADMIN, Roles.ENGINEER), 422),
+            Endpoint.get("/api/v1/waivers?model=matrix-model", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            // without a policy naming approvers, only an admin may revoke
+            Endpoint.delete(() -> "/api/v1/waivers/" + matrixWaiver(), Roles.ADMIN)
             // Add rows here: Endpoint.get(path, roles...), Endpoint.post(path, bodySupplier, roles...), ...
     );
 
@@ -318,6 +325,13 @@ class AuthorizationMatrixTest {
         PromotionService promotions = Arc.container().instance(PromotionService.class).get();
         return QuarkusTransaction.requiringNew().call(() -> promotions.request(
                 new PromotionRequest(model, "1", "champion", null, "matrix"), "tests"));
+    }
+
+    /** A fresh waiver on matrix-model, made straight in the store. */
+    private static String matrixWaiver() {
+        WaiverStore waivers = Arc.container().instance(WaiverStore.class).get();
+        return QuarkusTransaction.requiringNew().call(() -> waivers.grant(mirroredModel(), "1", "r", "matrix",
+                Instant.parse("2099-01-01T00:00:00Z"), "tests", Instant.now())).toString();
     }
 
     /** A fresh write to MLflow, parked as if MLflow had refused it. */
