@@ -64,7 +64,14 @@ class GateDecisionTest {
         TestTokens.as(Roles.AUDITOR).get("/api/v1/decisions/" + id).then().statusCode(200)
                 .body("outcome", equalTo("allow")).body("judgementSha256", equalTo(r.jsonPath().getString("decision.judgementSha256")))
                 .body("judgement.candidate.evidence_sha256", equalTo(evidence));
-        TestTokens.as(Roles.AUDITOR).queryParam("object", "decision:" + id).get("/api/v1/audit/events").then().statusCode(200);
+        TestTokens.as(Roles.AUDITOR).queryParam("subject", "decision:" + id).get("/api/v1/audit/events").then()
+                .statusCode(200).body("items.action", hasItem("gate.decision"))
+                .body("items[0].payload.decision_id", equalTo(id));
+        TestTokens.as(Roles.AUDITOR).queryParam("subject", "promotion:" + r.jsonPath().getString("id"))
+                .get("/api/v1/audit/events").then().body("items[0].action", equalTo("gate.promotion.requested"))
+                .body("items[0].payload.decision_id", equalTo(id));
+        io.restassured.RestAssured.get("/q/metrics").then().body(containsString(
+                "quantgate_gate_decisions_total{outcome=\"allow\",policy=\"" + model + "\"}"));
     }
 
     @Test
