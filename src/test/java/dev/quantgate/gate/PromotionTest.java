@@ -80,6 +80,22 @@ class PromotionTest {
     }
 
     @Test
+    void shouldTransitionALegacyStageThroughTheOutbox() {
+        String model = model(TWO_APPROVERS, GateFixtures.PASSING);
+
+        TestTokens.as(Roles.ADMIN).contentType(io.restassured.http.ContentType.JSON)
+                .body("{\"model\":\"" + model + "\",\"version\":\"2\",\"stage\":\"Production\",\"reason\":\"go\"}")
+                .post("/api/v1/promotions").then().statusCode(201).body("state", equalTo("promoting"))
+                .body("target", equalTo("stage:Production")).body("decision.outcome", equalTo("allow"));
+        assertEquals(List.of("transition-stage"), writes(model));
+        TestTokens.as(Roles.ADMIN).contentType(io.restassured.http.ContentType.JSON)
+                .body("{\"model\":\"" + model + "\",\"version\":\"2\",\"stage\":\"Production\",\"alias\":\"champion\","
+                        + "\"reason\":\"go\"}")
+                .post("/api/v1/promotions").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("exactly one of alias or stage"));
+    }
+
+    @Test
     void shouldCountOnlyOtherApproversOnceEachAndPromoteWhenEnoughAreIn() {
         String model = model(TWO_APPROVERS, GateFixtures.SMALL_GROUP);
         String requesterSecret = TestTokens.create("requester-" + TestTokens.shortId(), Roles.ENGINEER);
