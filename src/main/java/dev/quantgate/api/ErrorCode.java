@@ -28,6 +28,11 @@ public enum ErrorCode {
     JOB_NOT_RETRYABLE(409, "Only a failed or parked job can be retried"),
     LEASE_LOST(409, "The job is no longer leased under this token"),
     NO_POLICY(422, "No policy selects this model"),
+    // the promotion gate
+    DECISION_NOT_FOUND(404, "Gate decision not found"),
+    PROMOTION_NOT_FOUND(404, "Promotion request not found"),
+    WAIVER_NOT_FOUND(404, "Waiver not found"),
+    PROMOTION_CLOSED(409, "The promotion request no longer takes approvals"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     NOT_ACCEPTABLE(406, "Not acceptable"),
     CONFLICT(409, "Conflict"),

@@ -20,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -92,6 +93,15 @@ public class EvidenceStore {
         return new Page<>(page.items().stream().map(EvidenceStore::summary).toList(), page.next());
     }
 
+    /** The newest evidence recorded for a variant once MLflow registered it as this version, if any. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<StoredEvidence> forVariant(String model, int variantVersion) {
+        List<?> rows = em.createNativeQuery("SELECT " + COLUMNS + ", canonical_json FROM evidence WHERE model_name = ?1"
+                        + " AND variant_version = ?2 ORDER BY seq DESC LIMIT 1")
+                .setParameter(1, model).setParameter(2, variantVersion).getResultList();
+        return rows.stream().map(r -> (Object[]) r).map(r -> new StoredEvidence((String) r[10], summary(r))).findFirst();
+    }
+
     /** The evidence of one job, oldest first. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<String> forJob(long jobId) {
@@ -120,7 +130,8 @@ public class EvidenceStore {
                 instant(r[8]), href(sha));
     }
 
-    static Instant instant(Object value) {
+    /** A timestamp column value as JDBC or Hibernate hands it back. */
+    public static Instant instant(Object value) {
         if (value instanceof Instant i) {
             return i;
         }

@@ -1,6 +1,10 @@
 package dev.quantgate.security;
 
 import dev.quantgate.api.Roles;
+import dev.quantgate.gate.PromotionService;
+import dev.quantgate.gate.WaiverStore;
+import dev.quantgate.gate.dto.PromotionRequest;
+import dev.quantgate.gate.dto.PromotionView;
 import dev.quantgate.jobs.MatrixJobs;
 import dev.quantgate.mlflow.webhook.ParkedDeliveries;
 import dev.quantgate.policy.PolicyLoader;
@@ -116,7 +120,29 @@ class AuthorizationMatrixTest {
                     Roles.WORKER, Roles.ADMIN),
             Endpoint.get(() -> "/api/v1/evidence/" + MatrixJobs.evidence(), Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
             Endpoint.get("/api/v1/registry/models/matrix-model/versions/1/evidence",
-                    Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR)
+                    Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            // the gate: no policy selects matrix-model, so every decision on it is a deny (fail closed)
+            Endpoint.get("/api/v1/decisions", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.get(() -> "/api/v1/decisions/" + matrixPromotion().decision().id(),
+                    Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.post(() -> "/api/v1/decisions/" + matrixPromotion().decision().id() + "/replay", () -> "",
+                    Roles.ADMIN, Roles.AUDITOR),
+            Endpoint.post("/api/v1/gate/evaluate", () -> "{\"model\":\"" + mirroredModel()
+                    + "\",\"version\":\"1\",\"alias\":\"champion\"}", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.get("/api/v1/policies/default/impact", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.post("/api/v1/promotions", () -> "{\"model\":\"" + mirroredModel()
+                    + "\",\"version\":\"1\",\"alias\":\"champion\",\"reason\":\"matrix\"}", Roles.ADMIN, Roles.ENGINEER),
+            Endpoint.get("/api/v1/promotions", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            Endpoint.get(() -> "/api/v1/promotions/" + matrixPromotion().id(), Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            // a denied request takes no approvals: an allowed caller gets the 409 that says so
+            new Endpoint("POST", () -> "/api/v1/promotions/" + matrixPromotion().id() + "/approvals",
+                    () -> "{\"verdict\":\"approve\"}", Set.of(Roles.ADMIN, Roles.ENGINEER), 409),
+            new Endpoint("POST", () -> "/api/v1/waivers", () -> "{\"model\":\"" + mirroredModel() + "\",\"version\":\"1\","
+                    + "\"rule\":\"r\",\"reason\":\"matrix\",\"expires_at\":\"2099-01-01T00:00:00Z\"}",
+                    Set.of(Roles.ADMIN, Roles.ENGINEER), 422),
+            Endpoint.get("/api/v1/waivers?model=matrix-model", Roles.ADMIN, Roles.ENGINEER, Roles.AUDITOR),
+            // without a policy naming approvers, only an admin may revoke
+            Endpoint.delete(() -> "/api/v1/waivers/" + matrixWaiver(), Roles.ADMIN)
             // Add rows here: Endpoint.get(path, roles...), Endpoint.post(path, bodySupplier, roles...), ...
     );
 
@@ -291,6 +317,21 @@ class AuthorizationMatrixTest {
         Arc.container().instance(RegistryEventSink.class).get().apply(new RegistryEvent(RegistryEvent.Kind.ALIAS_SET,
                 name, "1", "champion", null, Instant.now(), "webhook:matrix"));
         return name;
+    }
+
+    /** A fresh promotion request on matrix-model (denied: no policy selects it). */
+    private static PromotionView matrixPromotion() {
+        String model = mirroredModel();
+        PromotionService promotions = Arc.container().instance(PromotionService.class).get();
+        return QuarkusTransaction.requiringNew().call(() -> promotions.request(
+                new PromotionRequest(model, "1", "champion", null, "matrix"), "tests"));
+    }
+
+    /** A fresh waiver on matrix-model, made straight in the store. */
+    private static String matrixWaiver() {
+        WaiverStore waivers = Arc.container().instance(WaiverStore.class).get();
+        return QuarkusTransaction.requiringNew().call(() -> waivers.grant(mirroredModel(), "1", "r", "matrix",
+                Instant.parse("2099-01-01T00:00:00Z"), "tests", Instant.now())).toString();
     }
 
     /** A fresh write to MLflow, parked as if MLflow had refused it. */
