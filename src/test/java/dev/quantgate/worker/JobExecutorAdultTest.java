@@ -124,6 +124,20 @@ class JobExecutorAdultTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void shouldSayInTheEvidenceWhenAGpuJobRanOnACpuByFallback() throws Exception {
+        JobAssignment job = WorkerFixtures.onCpuFallback(WorkerFixtures.job(IDS.incrementAndGet(),
+                "{\"scheme\":\"fp16\"}", source, dataset, null, store.resolve("runs")));
+        JobOutcome outcome = executor.execute(job, artifacts, Files.createDirectories(store.resolve("work-fallback")),
+                p -> { });
+
+        JobOutcome.Succeeded ok = assertInstanceOf(JobOutcome.Succeeded.class, outcome, outcome.toString());
+        Map<String, Object> worker = (Map<String, Object>) ok.evidence().get("worker");
+        assertEquals(true, worker.get("fallback"), worker.toString());
+        assertEquals("cpu", worker.get("kind"), "the worker that ran it: " + worker);
+    }
+
+    @Test
     void shouldKeepExternalDataAsMlflowSavesIt() throws Exception {
         Path dir = Files.createDirectories(store.resolve("models/adult-external/1"));
         ExternalModels.saveLikeMlflow(WorkerFixtures.model(), dir);

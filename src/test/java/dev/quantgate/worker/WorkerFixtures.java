@@ -212,6 +212,14 @@ final class WorkerFixtures {
                 Jcs.write(((Map<String, Object>) evidence.get("dataset")).get("rows")));
     }
 
+    /** The same job as the queue hands a GPU job to a CPU worker under {@code fallback: cpu}. */
+    static JobAssignment onCpuFallback(JobAssignment j) {
+        return new JobAssignment(j.jobId(), j.leaseToken(), j.leaseUntil(), j.attempt(), j.model(), j.version(),
+                j.source(), j.sourceRunId(), j.runId(), j.runArtifactUri(), j.scheme(), j.specJson(), j.specSha256(),
+                "gpu", true, j.policyName(), j.policySha256(), j.evaluation(), j.evaluationSha256(), j.datasetUri(),
+                j.calibration(), j.calibrationUri(), j.versionTags(), j.heartbeatEvery());
+    }
+
     /** The run's artifact root as a path. */
     static Path runDir(JobAssignment job) {
         return Path.of(java.net.URI.create(job.runArtifactUri()));
