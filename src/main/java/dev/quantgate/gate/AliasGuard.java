@@ -1,0 +1,107 @@
+package dev.quantgate.gate;
+
+import dev.quantgate.audit.AuditLog;
+import dev.quantgate.mlflow.client.MlflowWrite;
+import dev.quantgate.mlflow.outbox.MlflowOutbox;
+import dev.quantgate.policy.PolicySelection;
+import dev.quantgate.registry.RegistryChange;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Revert, for alias writes that did not go through QuantGate. When the mirror sees a protected alias set or moved
+ * (by webhook or poll), the version it now points at is decided for that alias; unless the decision allows it, the
+ * alias is put back on its previous holder (or deleted when it had none) through the outbox, the version is tagged
+ * {@code quantgate.gate=reverted:<decision id>}, and the revert is audited and counted. A move that QuantGate itself
+ * asked MLflow for (a promotion, or a revert: a {@code set-alias} write to exactly this version in the outbox) is its
+ * own echo and is left alone. Runs inside the mirror's transaction, so the decision, the writes and the mirror
+ * change commit together; no network call is made here.
+ */
+@ApplicationScoped
+public class AliasGuard {
+
+    static final String ACTOR = "quantgate-gate";
+    static final String GATE_TAG = "quantgate.gate";
+
+    private final GateService gate;
+    private final CandidateReader candidates;
+    private final dev.quantgate.policy.service.PolicyService policies;
+    private final MlflowOutbox outbox;
+    private final EntityManager em;
+    private final AuditLog audit;
+    private final MeterRegistry metrics;
+
+    public AliasGuard(GateService gate, CandidateReader candidates, dev.quantgate.policy.service.PolicyService policies,
+                      MlflowOutbox outbox, EntityManager em, AuditLog audit, MeterRegistry metrics) {
+        this.gate = gate;
+        this.candidates = candidates;
+        this.policies = policies;
+        this.outbox = outbox;
+        this.em = em;
+        this.audit = audit;
+        this.metrics = metrics;
+    }
+
+    void onChange(@Observes RegistryChange change) {
+        if (change instanceof RegistryChange.AliasSet set) {
+            guard(set.model(), set.alias(), set.version(), null, set.origin());
+        } else if (change instanceof RegistryChange.AliasMoved moved) {
+            guard(moved.model(), moved.alias(), moved.version(), moved.previousVersion(), moved.origin());
+        }
+    }
+
+    private void guard(String model, String alias, String version, String previous, RegistryChange.Origin origin) {
+        if (origin.kind() == RegistryChange.Origin.Kind.QUANTGATE || !protectedAlias(model, version, alias)
+                || ownWrite(model, alias, version)) {
+            return;
+        }
+        StoredDecision decision = gate.decide(model, version, Target.of(alias, null), ACTOR);
+        if ("allow".equals(decision.outcome())) {
+            return;
+        }
+        MlflowWrite back = previous == null ? new MlflowWrite.DeleteAlias(model, alias)
+                : new MlflowWrite.SetAlias(model, alias, previous);
+        outbox.enqueue(back, ACTOR);
+        outbox.enqueue(new MlflowWrite.SetVersionTag(model, version, GATE_TAG, "reverted:" + decision.id()), ACTOR);
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("decision_id", decision.id().toString());
+        payload.put("alias", alias);
+        payload.put("version", version);
+        payload.put("previous", previous);
+        payload.put("origin", origin.kind().name().toLowerCase(java.util.Locale.ROOT));
+        payload.put("outcome", decision.outcome());
+        audit.append(ACTOR, "gate.reverted", "decision:" + decision.id(), payload);
+        metrics.counter("quantgate_gate_reverts_total", "policy",
+                decision.policyName() == null ? "none" : decision.policyName()).increment();
+    }
+
+    /** Whether a policy in force for the model protects this alias (no policy: nothing is protected). */
+    private boolean protectedAlias(String model, String version, String alias) {
+        PolicySelection selection = policies.select(model, candidates.modelTags(model, version));
+        if (selection instanceof PolicySelection.Selected s) {
+            return s.version().policy().protect().aliases().contains(alias);
+        }
+        // two policies claim the model: fail closed, the alias is protected when either of them protects it
+        return selection instanceof PolicySelection.Conflict c && c.policies().stream()
+                .map(policies::inForce).flatMap(java.util.Optional::stream)
+                .anyMatch(v -> v.policy().protect().aliases().contains(alias));
+    }
+
+    /**
+     * Whether QuantGate's own latest write to this alias (a promotion, or a revert) set it to exactly this version:
+     * the change is that write's echo, not a write behind QuantGate's back.
+     */
+    private boolean ownWrite(String model, String alias, String version) {
+        List<?> rows = em.createNativeQuery("SELECT CAST(write_json AS jsonb) ->> 'version' FROM mlflow_outbox"
+                        + " WHERE model_name = ?1 AND kind IN ('set-alias', 'delete-alias')"
+                        + " AND CAST(write_json AS jsonb) ->> 'alias' = ?2 ORDER BY id DESC LIMIT 1")
+                .setParameter(1, model).setParameter(2, alias).getResultList();
+        return !rows.isEmpty() && version.equals(rows.get(0));
+    }
+}
