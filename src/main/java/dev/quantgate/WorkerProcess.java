@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -54,10 +55,10 @@ final class WorkerProcess {
         String server = env.get("QUANTGATE_SERVER_URL");
         String token = env.get("QUANTGATE_WORKER_TOKEN");
         String mlflow = env.get("QUANTGATE_MLFLOW_URL");
-        for (Map.Entry<String, String> required : Map.of("QUANTGATE_SERVER_URL", String.valueOf(server),
-                "QUANTGATE_WORKER_TOKEN", String.valueOf(token), "QUANTGATE_MLFLOW_URL", String.valueOf(mlflow)).entrySet()) {
-            if (required.getValue().equals("null") || required.getValue().isBlank()) {
-                System.err.println("quantgate worker: " + required.getKey() + " is required in role worker");
+        for (String required : List.of("QUANTGATE_SERVER_URL", "QUANTGATE_WORKER_TOKEN", "QUANTGATE_MLFLOW_URL")) {
+            String value = env.get(required);
+            if (value == null || value.isBlank()) {
+                System.err.println("quantgate worker: " + required + " is required in role worker");
                 return BAD_CONFIG;
             }
         }
