@@ -3,15 +3,12 @@ package dev.quantgate.gate;
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.mlflow.client.MlflowWrite;
 import dev.quantgate.mlflow.outbox.MlflowOutbox;
-import dev.quantgate.policy.PolicySelection;
 import dev.quantgate.registry.RegistryChange;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,8 +16,9 @@ import java.util.Map;
  * (by webhook or poll), the version it now points at is decided for that alias; unless the decision allows it, the
  * alias is put back on its previous holder (or deleted when it had none) through the outbox, the version is tagged
  * {@code quantgate.gate=reverted:<decision id>}, and the revert is audited and counted. A move that QuantGate itself
- * asked MLflow for (a promotion, or a revert: a {@code set-alias} write to exactly this version in the outbox) is its
- * own echo and is left alone. Runs inside the mirror's transaction, so the decision, the writes and the mirror
+ * sanctioned (a promotion or a revert, as a {@code set-alias} write to exactly this version in the outbox, or a call
+ * its MLflow proxy let through after that: {@link SanctionedMoves}) is its own echo and is left alone, even when a
+ * decision now would differ. Runs inside the mirror's transaction, so the decision, the writes and the mirror
  * change commit together; no network call is made here.
  */
 @ApplicationScoped
@@ -30,20 +28,18 @@ public class AliasGuard {
     static final String GATE_TAG = "quantgate.gate";
 
     private final GateService gate;
-    private final CandidateReader candidates;
-    private final dev.quantgate.policy.service.PolicyService policies;
+    private final ProtectedTargets protectedTargets;
+    private final SanctionedMoves sanctioned;
     private final MlflowOutbox outbox;
-    private final EntityManager em;
     private final AuditLog audit;
     private final MeterRegistry metrics;
 
-    public AliasGuard(GateService gate, CandidateReader candidates, dev.quantgate.policy.service.PolicyService policies,
-                      MlflowOutbox outbox, EntityManager em, AuditLog audit, MeterRegistry metrics) {
+    public AliasGuard(GateService gate, ProtectedTargets protectedTargets, SanctionedMoves sanctioned,
+                      MlflowOutbox outbox, AuditLog audit, MeterRegistry metrics) {
         this.gate = gate;
-        this.candidates = candidates;
-        this.policies = policies;
+        this.protectedTargets = protectedTargets;
+        this.sanctioned = sanctioned;
         this.outbox = outbox;
-        this.em = em;
         this.audit = audit;
         this.metrics = metrics;
     }
@@ -57,8 +53,9 @@ public class AliasGuard {
     }
 
     private void guard(String model, String alias, String version, String previous, RegistryChange.Origin origin) {
-        if (origin.kind() == RegistryChange.Origin.Kind.QUANTGATE || !protectedAlias(model, version, alias)
-                || ownWrite(model, alias, version)) {
+        if (origin.kind() == RegistryChange.Origin.Kind.QUANTGATE
+                || !protectedTargets.isProtected(model, version, new Target(Target.Kind.ALIAS, alias))
+                || sanctioned.isSanctioned(model, alias, version)) {
             return;
         }
         StoredDecision decision = gate.decide(model, version, Target.of(alias, null), ACTOR);
@@ -79,29 +76,5 @@ public class AliasGuard {
         audit.append(ACTOR, "gate.reverted", "decision:" + decision.id(), payload);
         metrics.counter("quantgate_gate_reverts_total", "policy",
                 decision.policyName() == null ? "none" : decision.policyName()).increment();
-    }
-
-    /** Whether a policy in force for the model protects this alias (no policy: nothing is protected). */
-    private boolean protectedAlias(String model, String version, String alias) {
-        PolicySelection selection = policies.select(model, candidates.modelTags(model, version));
-        if (selection instanceof PolicySelection.Selected s) {
-            return s.version().policy().protect().aliases().contains(alias);
-        }
-        // two policies claim the model: fail closed, the alias is protected when either of them protects it
-        return selection instanceof PolicySelection.Conflict c && c.policies().stream()
-                .map(policies::inForce).flatMap(java.util.Optional::stream)
-                .anyMatch(v -> v.policy().protect().aliases().contains(alias));
-    }
-
-    /**
-     * Whether QuantGate's own latest write to this alias (a promotion, or a revert) set it to exactly this version:
-     * the change is that write's echo, not a write behind QuantGate's back.
-     */
-    private boolean ownWrite(String model, String alias, String version) {
-        List<?> rows = em.createNativeQuery("SELECT CAST(write_json AS jsonb) ->> 'version' FROM mlflow_outbox"
-                        + " WHERE model_name = ?1 AND kind IN ('set-alias', 'delete-alias')"
-                        + " AND CAST(write_json AS jsonb) ->> 'alias' = ?2 ORDER BY id DESC LIMIT 1")
-                .setParameter(1, model).setParameter(2, alias).getResultList();
-        return !rows.isEmpty() && version.equals(rows.get(0));
     }
 }

@@ -87,6 +87,22 @@ public class PromotionStore {
                 .setParameter(1, now).getResultList().stream().map(UUID.class::cast).toList();
     }
 
+    /**
+     * The approved promotion that stands for this target: the newest request for the model and target that QuantGate
+     * set or is setting (promoting, promoted), when it is for exactly this version; else null.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public UUID standingApproval(String model, String version, Target target) {
+        List<?> rows = em.createNativeQuery("SELECT id, version FROM gate_promotion WHERE model_name = ?1 AND target = ?2"
+                        + " AND state IN ('promoting', 'promoted') ORDER BY seq DESC LIMIT 1")
+                .setParameter(1, model).setParameter(2, target.toString()).getResultList();
+        if (rows.isEmpty()) {
+            return null;
+        }
+        Object[] r = (Object[]) rows.get(0);
+        return version.equals(r[1]) ? (UUID) r[0] : null;
+    }
+
     public void addApproval(UUID promotion, ApprovalView a) {
         em.createNativeQuery("INSERT INTO gate_approval (promotion_id, decision_id, approver, verdict, comment, counted,"
                         + " not_counted, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")

@@ -110,7 +110,7 @@ class AliasGuardTest {
     }
 
     /** The model's outbox writes, oldest first, as {@code kind write_json}. */
-    private static List<String> writes(String model) {
+    static List<String> writes(String model) {
         List<String> writes = new ArrayList<>();
         try (Connection c = TestDatabase.app();
              PreparedStatement s = c.prepareStatement("SELECT kind, write_json FROM mlflow_outbox WHERE model_name = ? ORDER BY id")) {

@@ -342,6 +342,12 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
         return bodies;
     }
 
+    /** The requests that reached this path (the whole path, query left out) with this method, oldest first, as recorded
+     * (headers, body). */
+    public List<com.github.tomakehurst.wiremock.verification.LoggedRequest> received(String method, String path) {
+        return server.findAll(RequestPatternBuilder.newRequestPattern(RequestMethod.fromString(method), urlPathEqualTo(path)));
+    }
+
     private void installRegistryStub() {
         server.stubFor(any(urlPathMatching("/api/2\\.0/mlflow/.*")).atPriority(10)
                 .willReturn(aResponse().withTransformers(TRANSFORMER)));
