@@ -30,7 +30,9 @@ public final class PackagedApp {
      */
     public static Process start(Path jar, Path dataDir, int port, Path log, String... properties) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquantgate.db.data-dir=" + dataDir, "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+                "-Dquantgate.db.data-dir=" + dataDir, "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                // the MLflow proxy on a free port of its own, so that processes started side by side never clash
+                "-Dquantgate.proxy.port=0", "-Dquantgate.proxy.host=127.0.0.1"));
         for (String property : properties) {
             command.add("-D" + property);
         }

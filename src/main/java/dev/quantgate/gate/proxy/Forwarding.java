@@ -27,6 +27,8 @@ final class Forwarding implements ProxyInterceptor {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect");
 
+    private static final int WRITE_QUEUE_BYTES = 1024 * 1024;
+
     private final String basePath;
 
     Forwarding(String basePath) {
@@ -35,6 +37,8 @@ final class Forwarding implements ProxyInterceptor {
 
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+        // a deeper write queue towards the client: MLflow's answer streams with fewer pauses (backpressure still holds)
+        context.request().proxiedRequest().response().setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
         dropHopByHop(context.request().headers());
         if (!basePath.isEmpty()) {
             context.request().setURI(basePath + context.request().getURI());
