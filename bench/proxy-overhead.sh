@@ -8,7 +8,7 @@
 # Targets (issue 11): overhead p50 < 2 ms on the small call; proxy >= 80% of direct for the 100 MB download.
 #
 # Needs: java 17, mvn (offline is fine), wrk, curl, python3
-# Usage: bench/proxy-overhead.sh   env: DURATION=15 ROUNDS=2 CONNECTIONS=16 THREADS=2 MB=100 REPEATS=5 SKIP_BUILD=1
+# Usage: bench/proxy-overhead.sh   env: DURATION=15 ROUNDS=2 CONNECTIONS=16 THREADS=2 MB=100 REPEATS=7 SKIP_BUILD=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ ROUNDS=${ROUNDS:-2}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 MB=${MB:-100}
-REPEATS=${REPEATS:-5}
+REPEATS=${REPEATS:-7}
 JAR=target/quarkus-app/quarkus-run.jar
 
 for tool in java wrk curl python3; do
@@ -76,7 +76,8 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-echo "== $MB MB artifact download: $REPEATS alternating repeats (curl -o /dev/null)"
+echo "== $MB MB artifact download: warm-up (2 each way), then $REPEATS alternating repeats (curl -o /dev/null)"
+for _ in 1 2; do for url in "$DIRECT" "$PROXY"; do curl -fs -o /dev/null "$url$ARTIFACT"; done; done
 for i in $(seq 1 "$REPEATS"); do
   for side in direct proxy; do
     url=$DIRECT; [ "$side" = proxy ] && url=$PROXY

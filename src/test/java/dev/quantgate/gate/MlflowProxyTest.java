@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.quantgate.api.Roles;
-import dev.quantgate.gate.proxy.MlflowProxy;
 import dev.quantgate.jobs.JobsTestProfile;
 import dev.quantgate.registry.RegistryChange;
 import dev.quantgate.testing.FakeMlflow;
@@ -26,22 +25,24 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 
+import static dev.quantgate.gate.ProxyCalls.HTTP;
+import static dev.quantgate.gate.ProxyCalls.aliasBody;
+import static dev.quantgate.gate.ProxyCalls.endToEnd;
+import static dev.quantgate.gate.ProxyCalls.get;
+import static dev.quantgate.gate.ProxyCalls.post;
+import static dev.quantgate.gate.ProxyCalls.proxy;
+import static dev.quantgate.gate.ProxyCalls.setAlias;
+import static dev.quantgate.gate.ProxyCalls.sha256;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -62,8 +63,6 @@ class MlflowProxyTest {
 
     private static final String ONE_ADMIN = "{required: 1, roles: [admin], not_requester: true}";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final List<String> models = new ArrayList<>();
     private FakeMlflow fake;
@@ -330,35 +329,6 @@ class MlflowProxyTest {
 
     // ---- helpers ------------------------------------------------------------------------------------
 
-    private static URI proxy(String pathAndQuery) {
-        int port = Arc.container().instance(MlflowProxy.class).get().port();
-        assertTrue(port > 0, "the proxy runs in the test profile");
-        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
-    }
-
-    private static HttpRequest get(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build();
-    }
-
-    private static String aliasBody(String model, String alias, String version) {
-        return "{\"name\": \"" + model + "\", \"alias\": \"" + alias + "\", \"version\": \"" + version + "\"}";
-    }
-
-    private static HttpResponse<String> setAlias(String prefix, String model, String alias, String version,
-                                                 String authorization) throws IOException, InterruptedException {
-        return post(proxy(prefix + "registered-models/alias"), aliasBody(model, alias, version), authorization);
-    }
-
-    private static HttpResponse<String> post(URI uri, String body, String authorization)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        if (authorization != null) {
-            b.header("Authorization", authorization);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     /** The one decision stored for the model, as the auditor API shows it. */
     private static JsonNode onlyDecision(String model) throws IOException {
         Response r = TestTokens.as(Roles.AUDITOR).queryParam("model", model).get("/api/v1/decisions");
@@ -370,32 +340,6 @@ class MlflowProxyTest {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
-    }
-
-    /** Headers without the ones a hop may set (date, connection management). */
-    private static Map<String, List<String>> endToEnd(HttpResponse<?> r) {
-        Map<String, List<String>> headers = new TreeMap<>();
-        r.headers().map().forEach((k, v) -> {
-            if (!List.of("date", "connection", "keep-alive", "transfer-encoding").contains(k.toLowerCase())) {
-                headers.put(k.toLowerCase(), v);
-            }
-        });
-        return headers;
-    }
-
-    private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    private static String sha256(InputStream in) throws IOException, NoSuchAlgorithmException {
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        try (in) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static RegistryChange.Origin webhook() {
