@@ -19,8 +19,13 @@ final class GateApi {
     }
 
     static Response promote(RequestSpecification as, String model, String alias) {
+        return promote(as, model, "2", alias);
+    }
+
+    static Response promote(RequestSpecification as, String model, String version, String alias) {
         return as.contentType(ContentType.JSON)
-                .body("{\"model\":\"" + model + "\",\"version\":\"2\",\"alias\":\"" + alias + "\",\"reason\":\"better\"}")
+                .body("{\"model\":\"" + model + "\",\"version\":\"" + version + "\",\"alias\":\"" + alias
+                        + "\",\"reason\":\"better\"}")
                 .post("/api/v1/promotions");
     }
 
