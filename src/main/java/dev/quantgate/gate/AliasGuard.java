@@ -19,8 +19,8 @@ import java.util.Map;
  * alias is put back on its previous holder (or deleted when it had none) through the outbox, the version is tagged
  * {@code quantgate.gate=reverted:<decision id>}, and the revert is audited and counted. A move that QuantGate itself
  * asked MLflow for (a promotion, or a revert: a {@code set-alias} write to exactly this version in the outbox) is its
- * own echo and is left alone ({@link StageGuard} does the same for legacy stages). Runs inside the mirror's transaction, so the decision, the writes and the mirror
- * change commit together; no network call is made here.
+ * own echo and is left alone ({@link StageGuard} does the same for legacy stages). Runs inside the mirror's
+ * transaction, so the decision, the writes and the mirror change commit together; no network call is made here.
  */
 @ApplicationScoped
 public class AliasGuard {
