@@ -3,7 +3,6 @@ package dev.quantgate.gate;
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.mlflow.client.MlflowWrite;
 import dev.quantgate.mlflow.outbox.MlflowOutbox;
-import dev.quantgate.policy.PolicySelection;
 import dev.quantgate.registry.RegistryChange;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,8 +19,8 @@ import java.util.Map;
  * alias is put back on its previous holder (or deleted when it had none) through the outbox, the version is tagged
  * {@code quantgate.gate=reverted:<decision id>}, and the revert is audited and counted. A move that QuantGate itself
  * asked MLflow for (a promotion, or a revert: a {@code set-alias} write to exactly this version in the outbox) is its
- * own echo and is left alone. Runs inside the mirror's transaction, so the decision, the writes and the mirror
- * change commit together; no network call is made here.
+ * own echo and is left alone ({@link StageGuard} does the same for legacy stages). Runs inside the mirror's
+ * transaction, so the decision, the writes and the mirror change commit together; no network call is made here.
  */
 @ApplicationScoped
 public class AliasGuard {
@@ -30,18 +29,16 @@ public class AliasGuard {
     static final String GATE_TAG = "quantgate.gate";
 
     private final GateService gate;
-    private final CandidateReader candidates;
-    private final dev.quantgate.policy.service.PolicyService policies;
+    private final Protection protection;
     private final MlflowOutbox outbox;
     private final EntityManager em;
     private final AuditLog audit;
     private final MeterRegistry metrics;
 
-    public AliasGuard(GateService gate, CandidateReader candidates, dev.quantgate.policy.service.PolicyService policies,
-                      MlflowOutbox outbox, EntityManager em, AuditLog audit, MeterRegistry metrics) {
+    public AliasGuard(GateService gate, Protection protection, MlflowOutbox outbox, EntityManager em, AuditLog audit,
+                      MeterRegistry metrics) {
         this.gate = gate;
-        this.candidates = candidates;
-        this.policies = policies;
+        this.protection = protection;
         this.outbox = outbox;
         this.em = em;
         this.audit = audit;
@@ -57,7 +54,7 @@ public class AliasGuard {
     }
 
     private void guard(String model, String alias, String version, String previous, RegistryChange.Origin origin) {
-        if (origin.kind() == RegistryChange.Origin.Kind.QUANTGATE || !protectedAlias(model, version, alias)
+        if (origin.kind() == RegistryChange.Origin.Kind.QUANTGATE || !protection.protects(model, version, Target.of(alias, null))
                 || ownWrite(model, alias, version)) {
             return;
         }
@@ -79,18 +76,6 @@ public class AliasGuard {
         audit.append(ACTOR, "gate.reverted", "decision:" + decision.id(), payload);
         metrics.counter("quantgate_gate_reverts_total", "policy",
                 decision.policyName() == null ? "none" : decision.policyName()).increment();
-    }
-
-    /** Whether a policy in force for the model protects this alias (no policy: nothing is protected). */
-    private boolean protectedAlias(String model, String version, String alias) {
-        PolicySelection selection = policies.select(model, candidates.modelTags(model, version));
-        if (selection instanceof PolicySelection.Selected s) {
-            return s.version().policy().protect().aliases().contains(alias);
-        }
-        // two policies claim the model: fail closed, the alias is protected when either of them protects it
-        return selection instanceof PolicySelection.Conflict c && c.policies().stream()
-                .map(policies::inForce).flatMap(java.util.Optional::stream)
-                .anyMatch(v -> v.policy().protect().aliases().contains(alias));
     }
 
     /**
