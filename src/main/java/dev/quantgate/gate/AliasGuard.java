@@ -18,7 +18,7 @@ import java.util.Map;
  * {@code quantgate.gate=reverted:<decision id>}, and the revert is audited and counted. A move that QuantGate itself
  * sanctioned (a promotion or a revert, as a {@code set-alias} write to exactly this version in the outbox, or a call
  * its MLflow proxy let through after that: {@link SanctionedMoves}) is its own echo and is left alone, even when a
- * decision now would differ. Runs inside the mirror's transaction, so the decision, the writes and the mirror
+ * decision now would differ ({@link StageGuard} does the same for legacy stages). Runs inside the mirror's transaction, so the decision, the writes and the mirror
  * change commit together; no network call is made here.
  */
 @ApplicationScoped
@@ -28,16 +28,16 @@ public class AliasGuard {
     static final String GATE_TAG = "quantgate.gate";
 
     private final GateService gate;
-    private final ProtectedTargets protectedTargets;
+    private final Protection protection;
     private final SanctionedMoves sanctioned;
     private final MlflowOutbox outbox;
     private final AuditLog audit;
     private final MeterRegistry metrics;
 
-    public AliasGuard(GateService gate, ProtectedTargets protectedTargets, SanctionedMoves sanctioned,
+    public AliasGuard(GateService gate, Protection protection, SanctionedMoves sanctioned,
                       MlflowOutbox outbox, AuditLog audit, MeterRegistry metrics) {
         this.gate = gate;
-        this.protectedTargets = protectedTargets;
+        this.protection = protection;
         this.sanctioned = sanctioned;
         this.outbox = outbox;
         this.audit = audit;
@@ -54,7 +54,7 @@ public class AliasGuard {
 
     private void guard(String model, String alias, String version, String previous, RegistryChange.Origin origin) {
         if (origin.kind() == RegistryChange.Origin.Kind.QUANTGATE
-                || !protectedTargets.isProtected(model, version, new Target(Target.Kind.ALIAS, alias))
+                || !protection.protects(model, version, Target.of(alias, null))
                 || sanctioned.isSanctioned(model, alias, version)) {
             return;
         }

@@ -1,6 +1,7 @@
 package dev.quantgate.gate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.api.ApiException;
 import dev.quantgate.api.ErrorCode;
@@ -16,6 +17,7 @@ import jakarta.transaction.Transactional;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A promotion candidate as the gate judges it: the mirrored model's and version's tags, the newest evidence of the
@@ -25,9 +27,12 @@ import java.util.TreeMap;
 @Transactional(Transactional.TxType.SUPPORTS)
 public class CandidateReader {
 
+    static final int CACHED = 256;
+
     private final EvidenceStore evidence;
     private final WaiverStore waivers;
     private final ObjectMapper json;
+    private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
 
     public CandidateReader(EvidenceStore evidence, WaiverStore waivers, ObjectMapper json) {
         this.evidence = evidence;
@@ -44,23 +49,51 @@ public class CandidateReader {
         return tags;
     }
 
+    /** The candidate as of now with its model's tags, each mirror row read once; 404 as {@link #modelTags}. */
+    public Candidate read(String model, String version) {
+        RegistryModelEntity m = model(model, version);
+        RegistryVersionEntity v = mirroredVersion(m, version);
+        Map<String, String> tags = new TreeMap<>();
+        RegistryModelTagEntity.<RegistryModelTagEntity>list("modelId", m.id).forEach(t -> tags.put(t.key, t.value));
+        return read(model, version, v, tags);
+    }
+
     /** The candidate as of now (waivers not revoked; the judge ignores expired ones). */
     public Candidate read(String model, String version, Map<String, String> modelTags) {
-        RegistryVersionEntity v = mirroredVersion(model(model, version), version);
+        return read(model, version, mirroredVersion(model(model, version), version), modelTags);
+    }
+
+    private Candidate read(String model, String version, RegistryVersionEntity v, Map<String, String> modelTags) {
         Map<String, String> versionTags = new TreeMap<>();
         RegistryVersionTagEntity.<RegistryVersionTagEntity>list("versionId", v.id).forEach(t -> versionTags.put(t.key, t.value));
         Candidate.Evidence e = evidence.forVariant(model, v.version).map(this::evidence).orElse(null);
         return new Candidate(model, version, modelTags, versionTags, e, waivers.inForce(model, version));
     }
 
-    /** Stored evidence as the judge reads it. */
+    /**
+     * Stored evidence as the judge reads it. Evidence is immutable and content-addressed, so its parsed tree is kept
+     * (at most {@value #CACHED} of them) and handed to every decision over it, never written to; a row whose text is
+     * not the text the tree was parsed from is parsed again (and the judge's hash check sees it).
+     */
     public Candidate.Evidence evidence(StoredEvidence stored) {
-        try {
-            return new Candidate.Evidence(stored.summary().sha256(), json.readTree(stored.canonicalJson()),
-                    stored.summary().recordedAt());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored evidence " + stored.summary().sha256() + " is not JSON", e);
+        String sha = stored.summary().sha256();
+        Parsed p = parsed.get(sha);
+        if (p == null || !p.text().equals(stored.canonicalJson())) {
+            try {
+                p = new Parsed(stored.canonicalJson(), json.readTree(stored.canonicalJson()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored evidence " + sha + " is not JSON", e);
+            }
+            if (parsed.size() >= CACHED) {
+                parsed.clear();
+            }
+            parsed.put(sha, p);
         }
+        return new Candidate.Evidence(sha, p.tree(), stored.summary().recordedAt());
+    }
+
+    /** A stored evidence text and its tree. */
+    private record Parsed(String text, JsonNode tree) {
     }
 
     private static RegistryModelEntity model(String model, String version) {

@@ -74,15 +74,16 @@ public class GateService {
     /** Decides now, stores the decision with these approvals, audits and counts it. */
     public StoredDecision decide(String model, String version, Target target, String requester, List<Approval> approvals) {
         Instant now = now();
-        Map<String, String> modelTags = candidates.modelTags(model, version);
-        Candidate candidate = candidates.read(model, version, modelTags);
+        Candidate candidate = candidates.read(model, version);
+        Map<String, String> modelTags = candidate.modelTags();
         PolicySelection selection = policies.select(model, modelTags);
         PolicyVersion policy = selection instanceof PolicySelection.Selected s ? s.version() : null;
         String problem = problem(selection);
         Judgement j = policy != null ? Judging.under(policy, candidate, now) : Judging.withoutPolicy(problem, candidate, now);
+        String canonical = j.canonicalJson();
         StoredDecision d = new StoredDecision(UUID.randomUUID(), model, version, target, j.policyName(), j.policySha256(),
                 problem, j.evidenceSha256(), candidate.modelTags(), candidate.versionTags(), candidate.waivers(),
-                approvals, j.outcome().id(), requester, now, j.canonicalJson(), j.sha256());
+                approvals, j.outcome().id(), requester, now, canonical, Judgement.sha256Of(canonical));
         decisions.insert(d);
         metrics.counter("quantgate_gate_decisions_total", "policy", d.policyName() == null ? "none" : d.policyName(),
                 "outcome", d.outcome()).increment();
@@ -146,8 +147,7 @@ public class GateService {
     public DecisionView evaluate(EvaluateRequest request, String requester) {
         Target target = Target.of(request.alias(), request.stage());
         Instant now = now();
-        Map<String, String> modelTags = candidates.modelTags(request.model(), request.version());
-        Candidate candidate = candidates.read(request.model(), request.version(), modelTags);
+        Candidate candidate = candidates.read(request.model(), request.version());
         Judgement j;
         if (request.policyText() != null) {
             j = Judging.under(parse(request.policyText()), candidate, now);
@@ -194,11 +194,12 @@ public class GateService {
     }
 
     private DecisionView view(UUID id, Target target, String requester, List<Approval> approvals, Judgement j) {
-        JsonNode tree = tree(j.canonicalJson());
+        String canonical = j.canonicalJson();
+        JsonNode tree = tree(canonical);
         return new DecisionView(id, j.model(), j.version(), target.toString(), j.policyName(), j.policySha256(),
                 j.evidenceSha256() == null ? List.of() : List.of(j.evidenceSha256()),
                 approvals.stream().map(Approval::toMap).toList(), waivers(tree), j.outcome().id(), requester,
-                j.judgedAt(), tree.path("reasons"), tree.path("results"), j.sha256(), tree);
+                j.judgedAt(), tree.path("reasons"), tree.path("results"), Judgement.sha256Of(canonical), tree);
     }
 
     @SuppressWarnings("unchecked")

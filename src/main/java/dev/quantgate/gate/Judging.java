@@ -20,6 +20,8 @@ import java.util.List;
 final class Judging {
 
     private static final PolicyJudge JUDGE = PolicyJudge.withDefaults();
+    private static final int POLICIES = 256;
+    private static final java.util.Map<String, PolicyInForce> IN_FORCE = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Judging() {
     }
@@ -36,7 +38,24 @@ final class Judging {
     }
 
     static Judgement under(PolicyVersion version, Candidate candidate, Instant at) {
-        return JUDGE.judge(PolicyInForce.of(version), candidate, at);
+        return JUDGE.judge(inForce(version), candidate, at);
+    }
+
+    /**
+     * A policy version with its evaluation hash (a parse and a canonicalisation), kept per version's SHA-256: versions
+     * are immutable, and a version's hash names its bytes. At most {@value #POLICIES} are kept.
+     */
+    private static PolicyInForce inForce(PolicyVersion version) {
+        PolicyInForce known = IN_FORCE.get(version.sha256());
+        if (known != null && known.policy() == version.policy()) {
+            return known;
+        }
+        PolicyInForce p = PolicyInForce.of(version);
+        if (IN_FORCE.size() >= POLICIES) {
+            IN_FORCE.clear();
+        }
+        IN_FORCE.put(version.sha256(), p);
+        return p;
     }
 
     /**

@@ -60,6 +60,19 @@ public class SanctionedMoves {
         return version.equals(sanctioned);
     }
 
+    /**
+     * Whether the MLflow proxy's newest pass of a transition into this stage of the model was for exactly this
+     * version: the stage change the poller then sees is that call's echo.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public boolean passedStage(String model, String version, String stage) {
+        List<?> rows = em.createNativeQuery("SELECT version FROM gate_proxy_pass WHERE model_name = ?1"
+                        + " AND lower(target) = lower(?2) ORDER BY id DESC LIMIT 1")
+                .setParameter(1, model).setParameter(2, new Target(Target.Kind.STAGE, stage).toString())
+                .getResultList();
+        return !rows.isEmpty() && version.equals(rows.get(0));
+    }
+
     private Long latestOutbox(String model, String alias) {
         List<?> rows = em.createNativeQuery("SELECT max(id) FROM mlflow_outbox WHERE model_name = ?1"
                         + " AND kind IN ('set-alias', 'delete-alias') AND CAST(write_json AS jsonb) ->> 'alias' = ?2")

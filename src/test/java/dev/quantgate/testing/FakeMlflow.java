@@ -508,8 +508,20 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
                         return error("model-versions-get--error-not-found",
                                 Map.of("name", body.path("name").asText(), "version", body.path("version").asText()));
                     }
+                    // as MLflow's store: the earlier holders of an active stage are archived in the same call,
+                    // stamped with the same last_updated_timestamp
+                    long at = now();
+                    if (body.path("archive_existing_versions").asBoolean(false)
+                            && List.of("Staging", "Production").contains(stage)) {
+                        models.get(v.model).versions.values().stream()
+                                .filter(other -> other != v && stage.equals(other.stage)).forEach(other -> {
+                                    other.stage = "Archived";
+                                    other.lastUpdated = at;
+                                });
+                    }
                     v.stage = stage;
-                    v.lastUpdated = now();
+                    v.lastUpdated = at;
+                    models.get(v.model).lastUpdated = at;
                     return ok(object("model_version", versionJson(v, false, false)));
                 }
                 case "POST /model-versions/create" -> {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.gate.GateService;
 import dev.quantgate.gate.PromotionStore;
-import dev.quantgate.gate.ProtectedTargets;
+import dev.quantgate.gate.Protection;
 import dev.quantgate.gate.SanctionedMoves;
 import dev.quantgate.gate.StoredDecision;
 import dev.quantgate.gate.Target;
@@ -35,7 +35,7 @@ public class ProxyGate {
     static final String ACTOR = "mlflow-proxy";
     private static final Logger LOG = Logger.getLogger(ProxyGate.class);
 
-    private final ProtectedTargets protectedTargets;
+    private final Protection protection;
     private final GateService gate;
     private final PromotionStore promotions;
     private final SanctionedMoves sanctioned;
@@ -44,9 +44,9 @@ public class ProxyGate {
     private final ObjectMapper json;
     private final Clock clock;
 
-    public ProxyGate(ProtectedTargets protectedTargets, GateService gate, PromotionStore promotions,
+    public ProxyGate(Protection protection, GateService gate, PromotionStore promotions,
                      SanctionedMoves sanctioned, AuditLog audit, MeterRegistry metrics, ObjectMapper json, Clock clock) {
-        this.protectedTargets = protectedTargets;
+        this.protection = protection;
         this.gate = gate;
         this.promotions = promotions;
         this.sanctioned = sanctioned;
@@ -80,7 +80,7 @@ public class ProxyGate {
     }
 
     private Verdict decide(GuardedCall call, String requester) {
-        if (!protectedTargets.isProtected(call.model(), call.version(), call.target())) {
+        if (!protection.protects(call.model(), call.version(), call.target())) {
             return Verdict.FORWARD;
         }
         StoredDecision d = gate.decide(call.model(), call.version(), call.target(), requester);

@@ -122,6 +122,11 @@ public record Judgement(Outcome outcome, Instant judgedAt, String policyName, St
 
     /** SHA-256 (hex) of {@link #canonicalJson()}. */
     public String sha256() {
-        return PolicyInForce.sha256Hex(canonicalJson());
+        return sha256Of(canonicalJson());
+    }
+
+    /** SHA-256 (hex) of a judgement's canonical JSON, for callers that already hold it (canonicalising costs). */
+    public static String sha256Of(String canonicalJson) {
+        return PolicyInForce.sha256Hex(canonicalJson);
     }
 }

@@ -2,7 +2,6 @@ package dev.quantgate.policy.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quantgate.evaluation.report.EvaluationReport;
-import dev.quantgate.kernel.json.Jcs;
 import dev.quantgate.policy.model.Evaluation;
 import dev.quantgate.policy.model.QuantizationPolicy;
 import dev.quantgate.policy.model.Rule;
@@ -128,7 +127,7 @@ public final class PolicyJudge {
             return List.of(reason("evidence_missing", "no evidence is recorded for " + candidate.model() + " version "
                     + candidate.version()));
         }
-        String actual = PolicyInForce.sha256Hex(Jcs.utf8(e.content()));
+        String actual = EvidenceHashes.of(e);
         if (!actual.equals(e.sha256())) {
             return List.of(reason("evidence_hash_mismatch", "the evidence's content hashes to " + actual + ", not its recorded "
                     + e.sha256()));
