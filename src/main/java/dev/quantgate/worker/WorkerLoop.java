@@ -8,12 +8,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -21,6 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * extends the lease every {@link JobAssignment#heartbeatEvery()} with the latest progress, reports the outcome and
  * deletes the work directory; then leases the next. A lost lease (the job went to another worker) stops the job,
  * which is abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at once.
+ * After every job it logs a {@link JobTimings#logLine() job-timings} line (lease, run per stage, heartbeats, report,
+ * the idle time before it) and hands the same figures to its {@link Listener}.
  */
 public final class WorkerLoop {
 
@@ -47,6 +54,10 @@ public final class WorkerLoop {
     public interface Listener {
         /** @param reported false when the job was abandoned (its lease was lost) or its report could not be made */
         void finished(JobAssignment job, JobOutcome outcome, boolean reported);
+
+        /** Where the job's time went; heard right after {@link #finished}. */
+        default void timed(JobTimings timings) {
+        }
     }
 
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
@@ -60,6 +71,8 @@ public final class WorkerLoop {
     private final Listener listener;
     private final BackgroundLoop loop;
     private int failures;
+    /** {@link System#nanoTime()} at the end of the previous job's report; 0 before the first job. */
+    private long previousJobEnd;
 
     public WorkerLoop(WorkerInfo worker, WorkerPort port, ArtifactPort artifacts, JobRunner runner, Settings settings,
                       Listener listener) {
@@ -93,6 +106,8 @@ public final class WorkerLoop {
     /** One lease and, if a job came, its run and report; answers how long to wait before the next. */
     Duration step() throws InterruptedException {
         Optional<JobAssignment> leased;
+        Instant leasedAt = Instant.now();
+        long leaseStart = System.nanoTime();
         try {
             leased = port.lease(worker);
         } catch (RuntimeException e) {
@@ -102,7 +117,7 @@ public final class WorkerLoop {
         if (leased.isEmpty()) {
             return settings.idle();
         }
-        run(leased.get());
+        run(leased.get(), new Clocked(leasedAt, leaseStart, System.nanoTime()));
         return Duration.ZERO;
     }
 
@@ -114,8 +129,48 @@ public final class WorkerLoop {
         return wait;
     }
 
-    private void run(JobAssignment job) throws InterruptedException {
+    /** When the lease call that brought a job started (wall clock and {@link System#nanoTime()}) and ended. */
+    private record Clocked(Instant leasedAt, long leaseStart, long leaseEnd) {
+    }
+
+    /** The job thread's stage changes, timed; {@link #close} ends the last stage. */
+    private static final class StageClock {
+        private final Map<Progress.Stage, Duration> stages = new EnumMap<>(Progress.Stage.class);
+        private Progress.Stage current;
+        private long since;
+        private long first;
+
+        void heard(Progress p) {
+            long now = System.nanoTime();
+            if (current == null) {
+                first = now;
+            } else if (current == p.stage()) {
+                return;
+            } else {
+                stages.merge(current, Duration.ofNanos(now - since), Duration::plus);
+            }
+            current = p.stage();
+            since = now;
+        }
+
+        /** The run's length from its first stage to now (zero when no stage was heard). */
+        Duration close() {
+            long now = System.nanoTime();
+            if (current == null) {
+                return Duration.ZERO;
+            }
+            stages.merge(current, Duration.ofNanos(now - since), Duration::plus);
+            current = null;
+            return Duration.ofNanos(now - first);
+        }
+    }
+
+    private void run(JobAssignment job, Clocked clocked) throws InterruptedException {
         AtomicReference<Progress> latest = new AtomicReference<>(new Progress(Progress.Stage.DOWNLOADING, 0));
+        StageClock stages = new StageClock();
+        AtomicInteger beats = new AtomicInteger();
+        AtomicLong beatNanos = new AtomicLong();
+        Duration run = Duration.ZERO;
         AtomicBoolean lost = new AtomicBoolean();
         Thread jobThread = Thread.currentThread();
         Path workDir = null;
@@ -128,12 +183,21 @@ public final class WorkerLoop {
         try {
             Duration every = job.heartbeatEvery() == null || job.heartbeatEvery().isZero()
                     || job.heartbeatEvery().isNegative() ? DEFAULT_HEARTBEAT : job.heartbeatEvery();
-            heartbeats.scheduleAtFixedRate(() -> heartbeat(job, latest.get(), lost, jobThread),
+            heartbeats.scheduleAtFixedRate(() -> {
+                        long start = System.nanoTime();
+                        heartbeat(job, latest.get(), lost, jobThread);
+                        beats.incrementAndGet();
+                        beatNanos.addAndGet(System.nanoTime() - start);
+                    },
                     every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
             workDir = Files.createDirectories(settings.workRoot()).resolve("job-" + job.jobId() + "-" + job.attempt()
                     + "-" + Long.toHexString(System.nanoTime()));
             Files.createDirectory(workDir);
-            outcome = runner.execute(job, artifacts, workDir, latest::set);
+            outcome = runner.execute(job, artifacts, workDir, p -> {
+                stages.heard(p);
+                latest.set(p);
+            });
+            run = stages.close();
         } catch (IOException e) {
             outcome = new JobOutcome.Failed("io_error", "cannot make a work directory under " + settings.workRoot()
                     + ": " + e.getMessage(), false);
@@ -146,9 +210,45 @@ public final class WorkerLoop {
             Thread.interrupted(); // the heartbeat's interrupt was for the job, not for this loop
             LOG.infof("job %d: lease lost, abandoned without a report", job.jobId());
             listener.finished(job, outcome, false);
+            timed(job, clocked, run, stages, beats.get(), beatNanos.get(), outcome, false, System.nanoTime());
             return;
         }
-        listener.finished(job, outcome, report(job, outcome));
+        long reportStart = System.nanoTime();
+        boolean reported = report(job, outcome);
+        long end = System.nanoTime();
+        listener.finished(job, outcome, reported);
+        timed(job, clocked, run, stages, beats.get(), beatNanos.get(), outcome, reported, reportStart, end);
+    }
+
+    private void timed(JobAssignment job, Clocked clocked, Duration run, StageClock stages, int beats, long beatNanos,
+                       JobOutcome outcome, boolean reported, long end) {
+        timed(job, clocked, run, stages, beats, beatNanos, outcome, reported, end, end);
+    }
+
+    private void timed(JobAssignment job, Clocked clocked, Duration run, StageClock stages, int beats, long beatNanos,
+                       JobOutcome outcome, boolean reported, long reportStart, long end) {
+        JobTimings timings = new JobTimings(job.jobId(), job.attempt(), worker.id(),
+                previousJobEnd == 0 ? null : Duration.ofNanos(clocked.leaseStart() - previousJobEnd), clocked.leasedAt(),
+                Duration.ofNanos(clocked.leaseEnd() - clocked.leaseStart()), run, stages.stages, beats,
+                Duration.ofNanos(beatNanos), Duration.ofNanos(end - reportStart),
+                Duration.ofNanos(end - clocked.leaseStart()), outcomeName(outcome), reported);
+        previousJobEnd = end;
+        LOG.info(timings.logLine());
+        try {
+            listener.timed(timings);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "job %d: the timings listener failed", job.jobId());
+        }
+    }
+
+    private static String outcomeName(JobOutcome outcome) {
+        if (outcome instanceof JobOutcome.Succeeded) {
+            return "succeeded";
+        }
+        if (outcome instanceof JobOutcome.NotApplicable) {
+            return "not_applicable";
+        }
+        return "failed";
     }
 
     /** Waits for a heartbeat in flight; an interrupt meanwhile is kept for the caller to see. */

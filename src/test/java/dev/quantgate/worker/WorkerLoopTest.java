@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -31,13 +32,24 @@ class WorkerLoopTest {
 
     private final InMemoryWorkerPort port = new InMemoryWorkerPort();
     private final LinkedBlockingQueue<Object[]> finished = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<JobTimings> timings = new LinkedBlockingQueue<>();
     private WorkerLoop loop;
 
     private WorkerLoop start(JobRunner runner, Duration idle) {
         WorkerLoop.Settings settings = new WorkerLoop.Settings(dir.resolve("work"), idle,
                 new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), Backoff.Jitter.NONE));
         loop = new WorkerLoop(WorkerFixtures.WORKER, port, new LocalArtifactPort(), runner, settings,
-                (job, outcome, reported) -> finished.add(new Object[] {job, outcome, reported}));
+                new WorkerLoop.Listener() {
+                    @Override
+                    public void finished(JobAssignment job, JobOutcome outcome, boolean reported) {
+                        finished.add(new Object[] {job, outcome, reported});
+                    }
+
+                    @Override
+                    public void timed(JobTimings t) {
+                        timings.add(t);
+                    }
+                });
         loop.start();
         return loop;
     }
@@ -151,6 +163,46 @@ class WorkerLoopTest {
         assertInstanceOf(JobOutcome.NotApplicable.class, r.outcome());
         loop.stop(Duration.ofSeconds(5));
         assertFalse(loop.running());
+    }
+
+    @Test
+    void shouldTimeEachJobsLeaseStagesAndReportWithTheIdleTimeBetweenJobs() throws Exception {
+        start((job, artifacts, workDir, progress) -> {
+            progress.accept(new Progress(Progress.Stage.DOWNLOADING, 0));
+            progress.accept(new Progress(Progress.Stage.DOWNLOADING, 100));
+            progress.accept(new Progress(Progress.Stage.QUANTIZING, 0));
+            progress.accept(new Progress(Progress.Stage.EVALUATING, 0));
+            return new JobOutcome.NotApplicable("n/a", Map.of());
+        }, Duration.ofHours(1));
+        port.queued.add(job(7, Duration.ofSeconds(10)));
+        port.queued.add(job(8, Duration.ofSeconds(10)));
+        loop.wake();
+
+        JobTimings first = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        JobTimings second = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(first);
+        assertNotNull(second);
+        assertEquals(List.of(7L, 8L), List.of(first.jobId(), second.jobId()));
+        assertNull(first.idleBefore(), "nothing ran on this worker before its first job");
+        assertNotNull(second.idleBefore(), "the time from the first job's report to the second's lease");
+        for (JobTimings t : List.of(first, second)) {
+            assertEquals(List.of(Progress.Stage.DOWNLOADING, Progress.Stage.QUANTIZING, Progress.Stage.EVALUATING),
+                    List.copyOf(t.stages().keySet()), "each stage heard once, in order; a repeated stage is one span");
+            assertEquals(t.run(), t.stages().values().stream().reduce(Duration.ZERO, Duration::plus),
+                    "the stages tile the run");
+            assertTrue(t.cycle().compareTo(t.lease().plus(t.run()).plus(t.report())) >= 0, t.toString());
+            assertEquals(t.lease().plus(t.heartbeating()).plus(t.report()), t.queueCalls());
+            assertEquals("not_applicable", t.outcome());
+            assertTrue(t.reported());
+            assertEquals("test-worker-1", t.workerId());
+        }
+        String line = second.logLine();
+        assertTrue(line.startsWith("job-timings worker=test-worker-1 job=8 attempt=1 outcome=not_applicable"
+                + " reported=true leased_at=" + second.leasedAt() + " idle_before_ms="), line);
+        assertTrue(line.matches(".* lease_ms=\\d+\\.\\d{3} run_ms=\\d+\\.\\d{3} downloading_ms=\\d+\\.\\d{3}"
+                + " quantizing_ms=\\d+\\.\\d{3} evaluating_ms=\\d+\\.\\d{3} heartbeats=0 heartbeat_ms=0\\.000"
+                + " report_ms=\\d+\\.\\d{3} cycle_ms=\\d+\\.\\d{3}"), line);
+        assertTrue(first.logLine().contains(" idle_before_ms=- "), first.logLine());
     }
 
     @Test

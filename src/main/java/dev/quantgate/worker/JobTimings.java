@@ -1,0 +1,76 @@
+package dev.quantgate.worker;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where one job's time went, as its worker saw it: the lease call that brought it, the run, each stage of the run,
+ * the heartbeats (made on their own thread while the job ran) and the report. {@link #logLine()} is the
+ * {@code job-timings} line the worker logs after every job, one {@code key=value} pair per figure, for benchmarks and
+ * log queries.
+ *
+ * @param idleBefore   from the end of this worker's previous job (its report) to the start of this job's lease call:
+ *                     empty leases and the waits after them; null for the worker's first job
+ * @param leasedAt     when the lease call that brought this job started
+ * @param lease        the lease call that brought this job
+ * @param run          the job's run, from its first to its last stage
+ * @param stages       the run's time per stage, in stage order; stages the job did not reach are absent
+ * @param heartbeats   heartbeat calls made while the job ran
+ * @param heartbeating their total time
+ * @param report       the report call or calls (retries included); zero when the job was not reported
+ * @param cycle        from the start of the lease call to the end of the report: run, calls and the work directory
+ * @param outcome      {@code succeeded}, {@code failed} or {@code not_applicable}
+ * @param reported     false when the lease was lost or the report could not be made
+ */
+public record JobTimings(long jobId, int attempt, String workerId, Duration idleBefore, Instant leasedAt,
+                         Duration lease, Duration run, Map<Progress.Stage, Duration> stages, int heartbeats,
+                         Duration heartbeating, Duration report, Duration cycle, String outcome, boolean reported) {
+
+    /** The first word of the line {@link #logLine()} writes. */
+    public static final String LOG_PREFIX = "job-timings";
+
+    public JobTimings {
+        Objects.requireNonNull(workerId, "workerId");
+        Objects.requireNonNull(leasedAt, "leasedAt");
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(run, "run");
+        Objects.requireNonNull(heartbeating, "heartbeating");
+        Objects.requireNonNull(report, "report");
+        Objects.requireNonNull(cycle, "cycle");
+        Objects.requireNonNull(outcome, "outcome");
+        EnumMap<Progress.Stage, Duration> copy = new EnumMap<>(Progress.Stage.class);
+        copy.putAll(Objects.requireNonNull(stages, "stages"));
+        stages = Collections.unmodifiableMap(copy);
+    }
+
+    /** Time spent talking to the queue for this job: lease, heartbeats and report. */
+    public Duration queueCalls() {
+        return lease.plus(heartbeating).plus(report);
+    }
+
+    /**
+     * {@code job-timings worker=w-1 job=12 attempt=1 outcome=succeeded reported=true leased_at=…Z idle_before_ms=…
+     * lease_ms=… run_ms=… downloading_ms=… … heartbeats=0 heartbeat_ms=0.000 report_ms=… cycle_ms=…}; times in
+     * milliseconds with microsecond digits, {@code idle_before_ms=-} for a worker's first job.
+     */
+    public String logLine() {
+        StringBuilder sb = new StringBuilder(LOG_PREFIX).append(" worker=").append(workerId).append(" job=").append(jobId)
+                .append(" attempt=").append(attempt).append(" outcome=").append(outcome).append(" reported=")
+                .append(reported).append(" leased_at=").append(leasedAt).append(" idle_before_ms=")
+                .append(idleBefore == null ? "-" : ms(idleBefore)).append(" lease_ms=").append(ms(lease))
+                .append(" run_ms=").append(ms(run));
+        stages.forEach((stage, d) -> sb.append(' ').append(stage.name().toLowerCase(Locale.ROOT)).append("_ms=")
+                .append(ms(d)));
+        return sb.append(" heartbeats=").append(heartbeats).append(" heartbeat_ms=").append(ms(heartbeating))
+                .append(" report_ms=").append(ms(report)).append(" cycle_ms=").append(ms(cycle)).toString();
+    }
+
+    private static String ms(Duration d) {
+        return String.format(Locale.ROOT, "%.3f", d.toNanos() / 1e6);
+    }
+}
