@@ -13,21 +13,25 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One worker: leases a job from the {@link WorkerPort}, runs it in a fresh work directory while a heartbeat thread
- * extends the lease every {@link JobAssignment#heartbeatEvery()} with the latest progress, reports the outcome and
- * deletes the work directory; then leases the next. A lost lease (the job went to another worker) stops the job,
- * which is abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at once.
- * After every job it logs a {@link JobTimings#logLine() job-timings} line (lease, run per stage, heartbeats, report,
- * the idle time before it) and hands the same figures to its {@link Listener}.
+ * extends the lease every {@link JobAssignment#heartbeatEvery()} with the latest progress, deletes the work directory
+ * and hands the outcome to its reporter thread; then leases the next job at once while the report is made (one
+ * report in flight at most: the next outcome waits for it). A lost lease (the job went to another worker) stops the
+ * job, which is abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at
+ * once. After every job it logs a {@link JobTimings#logLine() job-timings} line (lease, run per stage, heartbeats,
+ * report, the idle time before it) and hands the same figures to its {@link Listener}.
  */
 public final class WorkerLoop {
 
@@ -52,7 +56,11 @@ public final class WorkerLoop {
     /** Hears each job's end, for metrics and tests. */
     @FunctionalInterface
     public interface Listener {
-        /** @param reported false when the job was abandoned (its lease was lost) or its report could not be made */
+        /**
+         * Heard on the reporter thread once the report was made (on the job thread for an abandoned job).
+         *
+         * @param reported false when the job was abandoned (its lease was lost) or its report could not be made
+         */
         void finished(JobAssignment job, JobOutcome outcome, boolean reported);
 
         /** Where the job's time went; heard right after {@link #finished}. */
@@ -70,9 +78,13 @@ public final class WorkerLoop {
     private final Settings settings;
     private final Listener listener;
     private final BackgroundLoop loop;
+    private final ScheduledExecutorService heartbeats;
+    private final ExecutorService reporter;
     private int failures;
-    /** {@link System#nanoTime()} at the end of the previous job's report; 0 before the first job. */
+    /** {@link System#nanoTime()} when the previous job was handed to the reporter; 0 before the first job. */
     private long previousJobEnd;
+    /** The report in flight, if any; only the loop's thread touches it. */
+    private Future<?> pendingReport;
 
     public WorkerLoop(WorkerInfo worker, WorkerPort port, ArtifactPort artifacts, JobRunner runner, Settings settings,
                       Listener listener) {
@@ -83,15 +95,39 @@ public final class WorkerLoop {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = listener == null ? (j, o, r) -> { } : listener;
         this.loop = new BackgroundLoop("quantgate-worker-" + worker.id(), 1, settings.idle(), this::step);
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("quantgate-heartbeat-" + worker.id()));
+        this.reporter = Executors.newSingleThreadExecutor(daemon("quantgate-report-" + worker.id()));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     public void start() {
         loop.start();
     }
 
-    /** Stops after the current step; a running job is interrupted and, unreported, goes back when its lease ends. */
+    /**
+     * Stops after the current step; a running job is interrupted and, unreported, goes back when its lease ends. A
+     * report in flight gets what is left of {@code grace} to be made.
+     */
     public void stop(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
         loop.stop(grace);
+        reporter.shutdown();
+        try {
+            if (!reporter.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                reporter.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            reporter.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        heartbeats.shutdownNow();
     }
 
     /** Work has arrived: lease now instead of at the end of the idle wait. */
@@ -131,6 +167,9 @@ public final class WorkerLoop {
 
     /** When the lease call that brought a job started (wall clock and {@link System#nanoTime()}) and ended. */
     private record Clocked(Instant leasedAt, long leaseStart, long leaseEnd) {
+        Duration lease() {
+            return Duration.ofNanos(leaseEnd - leaseStart);
+        }
     }
 
     /** The job thread's stage changes, timed; {@link #close} ends the last stage. */
@@ -168,28 +207,17 @@ public final class WorkerLoop {
     private void run(JobAssignment job, Clocked clocked) throws InterruptedException {
         AtomicReference<Progress> latest = new AtomicReference<>(new Progress(Progress.Stage.DOWNLOADING, 0));
         StageClock stages = new StageClock();
-        AtomicInteger beats = new AtomicInteger();
-        AtomicLong beatNanos = new AtomicLong();
+        Beats beats = new Beats();
         Duration run = Duration.ZERO;
         AtomicBoolean lost = new AtomicBoolean();
         Thread jobThread = Thread.currentThread();
         Path workDir = null;
-        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "quantgate-heartbeat-" + job.jobId());
-            t.setDaemon(true);
-            return t;
-        });
         JobOutcome outcome;
+        Duration every = job.heartbeatEvery() == null || job.heartbeatEvery().isZero()
+                || job.heartbeatEvery().isNegative() ? DEFAULT_HEARTBEAT : job.heartbeatEvery();
+        ScheduledFuture<?> beating = heartbeats.scheduleAtFixedRate(() -> beats.beat(() ->
+                heartbeat(job, latest.get(), lost, jobThread)), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            Duration every = job.heartbeatEvery() == null || job.heartbeatEvery().isZero()
-                    || job.heartbeatEvery().isNegative() ? DEFAULT_HEARTBEAT : job.heartbeatEvery();
-            heartbeats.scheduleAtFixedRate(() -> {
-                        long start = System.nanoTime();
-                        heartbeat(job, latest.get(), lost, jobThread);
-                        beats.incrementAndGet();
-                        beatNanos.addAndGet(System.nanoTime() - start);
-                    },
-                    every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
             workDir = Files.createDirectories(settings.workRoot()).resolve("job-" + job.jobId() + "-" + job.attempt()
                     + "-" + Long.toHexString(System.nanoTime()));
             Files.createDirectory(workDir);
@@ -202,42 +230,95 @@ public final class WorkerLoop {
             outcome = new JobOutcome.Failed("io_error", "cannot make a work directory under " + settings.workRoot()
                     + ": " + e.getMessage(), false);
         } finally {
-            heartbeats.shutdownNow();
-            awaitQuietly(heartbeats);
+            beating.cancel(false);
+            beats.end();
             DirectoryManifest.deleteTree(workDir);
         }
+        Duration idleBefore = previousJobEnd == 0 ? null : Duration.ofNanos(clocked.leaseStart() - previousJobEnd);
         if (lost.get()) {
             Thread.interrupted(); // the heartbeat's interrupt was for the job, not for this loop
             LOG.infof("job %d: lease lost, abandoned without a report", job.jobId());
+            previousJobEnd = System.nanoTime();
             listener.finished(job, outcome, false);
-            timed(job, clocked, run, stages, beats.get(), beatNanos.get(), outcome, false, System.nanoTime());
+            timed(new JobTimings(job.jobId(), job.attempt(), worker.id(), idleBefore, clocked.leasedAt(),
+                    clocked.lease(), run, stages.stages, beats.count(), beats.time(), Duration.ZERO, Duration.ZERO,
+                    Duration.ofNanos(previousJobEnd - clocked.leaseStart()), outcomeName(outcome), false));
             return;
         }
-        long reportStart = System.nanoTime();
-        boolean reported = report(job, outcome);
-        long end = System.nanoTime();
-        listener.finished(job, outcome, reported);
-        timed(job, clocked, run, stages, beats.get(), beatNanos.get(), outcome, reported, reportStart, end);
+        long waitStart = System.nanoTime();
+        awaitPendingReport();
+        long handedOver = System.nanoTime();
+        previousJobEnd = handedOver;
+        JobOutcome result = outcome;
+        Duration jobRun = run;
+        pendingReport = reporter.submit(() -> {
+            long reportStart = System.nanoTime();
+            boolean reported;
+            try {
+                reported = report(job, result);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                reported = false;
+            }
+            Duration reportTime = Duration.ofNanos(System.nanoTime() - reportStart);
+            listener.finished(job, result, reported);
+            timed(new JobTimings(job.jobId(), job.attempt(), worker.id(), idleBefore, clocked.leasedAt(),
+                    clocked.lease(), jobRun, stages.stages, beats.count(), beats.time(), reportTime,
+                    Duration.ofNanos(handedOver - waitStart), Duration.ofNanos(handedOver - clocked.leaseStart()),
+                    outcomeName(result), reported));
+        });
     }
 
-    private void timed(JobAssignment job, Clocked clocked, Duration run, StageClock stages, int beats, long beatNanos,
-                       JobOutcome outcome, boolean reported, long end) {
-        timed(job, clocked, run, stages, beats, beatNanos, outcome, reported, end, end);
+    /** Waits until the previous job's report was made (or given up), so that at most one is in flight. */
+    private void awaitPendingReport() throws InterruptedException {
+        Future<?> pending = pendingReport;
+        if (pending == null) {
+            return;
+        }
+        try {
+            pending.get();
+        } catch (ExecutionException e) {
+            LOG.warnf(e.getCause(), "worker %s: a report failed unexpectedly", worker.id());
+        } catch (java.util.concurrent.CancellationException e) {
+            // the loop is stopping
+        }
     }
 
-    private void timed(JobAssignment job, Clocked clocked, Duration run, StageClock stages, int beats, long beatNanos,
-                       JobOutcome outcome, boolean reported, long reportStart, long end) {
-        JobTimings timings = new JobTimings(job.jobId(), job.attempt(), worker.id(),
-                previousJobEnd == 0 ? null : Duration.ofNanos(clocked.leaseStart() - previousJobEnd), clocked.leasedAt(),
-                Duration.ofNanos(clocked.leaseEnd() - clocked.leaseStart()), run, stages.stages, beats,
-                Duration.ofNanos(beatNanos), Duration.ofNanos(end - reportStart),
-                Duration.ofNanos(end - clocked.leaseStart()), outcomeName(outcome), reported);
-        previousJobEnd = end;
+    /** A job's heartbeats: counted and timed; after {@link #end()} (which waits for one in flight) none is made. */
+    private static final class Beats {
+        private boolean over;
+        private int count;
+        private long nanos;
+
+        synchronized void beat(Runnable heartbeat) {
+            if (over) {
+                return;
+            }
+            long start = System.nanoTime();
+            heartbeat.run();
+            count++;
+            nanos += System.nanoTime() - start;
+        }
+
+        synchronized void end() {
+            over = true;
+        }
+
+        synchronized int count() {
+            return count;
+        }
+
+        synchronized Duration time() {
+            return Duration.ofNanos(nanos);
+        }
+    }
+
+    private void timed(JobTimings timings) {
         LOG.info(timings.logLine());
         try {
             listener.timed(timings);
         } catch (RuntimeException e) {
-            LOG.warnf(e, "job %d: the timings listener failed", job.jobId());
+            LOG.warnf(e, "job %d: the timings listener failed", timings.jobId());
         }
     }
 
@@ -249,23 +330,6 @@ public final class WorkerLoop {
             return "not_applicable";
         }
         return "failed";
-    }
-
-    /** Waits for a heartbeat in flight; an interrupt meanwhile is kept for the caller to see. */
-    private static void awaitQuietly(ScheduledExecutorService heartbeats) {
-        boolean interrupted = false;
-        for (int tries = 0; tries < 3; tries++) {
-            try {
-                if (heartbeats.awaitTermination(10, TimeUnit.SECONDS)) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void heartbeat(JobAssignment job, Progress progress, AtomicBoolean lost, Thread jobThread) {

@@ -190,7 +190,8 @@ class WorkerLoopTest {
                     List.copyOf(t.stages().keySet()), "each stage heard once, in order; a repeated stage is one span");
             assertEquals(t.run(), t.stages().values().stream().reduce(Duration.ZERO, Duration::plus),
                     "the stages tile the run");
-            assertTrue(t.cycle().compareTo(t.lease().plus(t.run()).plus(t.report())) >= 0, t.toString());
+            assertTrue(t.cycle().compareTo(t.lease().plus(t.run()).plus(t.reportWait())) >= 0, t.toString());
+            assertEquals(t.lease().plus(t.reportWait()), t.blockingCalls());
             assertEquals(t.lease().plus(t.heartbeating()).plus(t.report()), t.queueCalls());
             assertEquals("not_applicable", t.outcome());
             assertTrue(t.reported());
@@ -201,8 +202,53 @@ class WorkerLoopTest {
                 + " reported=true leased_at=" + second.leasedAt() + " idle_before_ms="), line);
         assertTrue(line.matches(".* lease_ms=\\d+\\.\\d{3} run_ms=\\d+\\.\\d{3} downloading_ms=\\d+\\.\\d{3}"
                 + " quantizing_ms=\\d+\\.\\d{3} evaluating_ms=\\d+\\.\\d{3} heartbeats=0 heartbeat_ms=0\\.000"
-                + " report_ms=\\d+\\.\\d{3} cycle_ms=\\d+\\.\\d{3}"), line);
+                + " report_ms=\\d+\\.\\d{3} report_wait_ms=\\d+\\.\\d{3} cycle_ms=\\d+\\.\\d{3}"), line);
         assertTrue(first.logLine().contains(" idle_before_ms=- "), first.logLine());
+    }
+
+    @Test
+    void shouldLeaseAndRunTheNextJobWhileTheLastReportIsBeingMade() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        port.holdReports = release;
+        LinkedBlockingQueue<Long> ran = new LinkedBlockingQueue<>();
+        start((job, artifacts, workDir, progress) -> {
+            ran.add(job.jobId());
+            return new JobOutcome.NotApplicable("n/a", Map.of());
+        }, Duration.ofHours(1));
+        port.queued.add(job(9, Duration.ofSeconds(10)));
+        port.queued.add(job(10, Duration.ofSeconds(10)));
+        loop.wake();
+
+        assertEquals(9L, ran.poll(WAIT_S, TimeUnit.SECONDS));
+        assertEquals(10L, ran.poll(WAIT_S, TimeUnit.SECONDS), "the second job ran while the first report was held");
+        assertTrue(port.reports.isEmpty(), "no report was made while the server held them");
+        assertTrue(finished.isEmpty(), "a job is finished once its report is made");
+        release.countDown();
+        assertEquals(9L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        assertEquals(10L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId(), "reports in the jobs' order");
+        assertEquals(9L, ((JobAssignment) finished.poll(WAIT_S, TimeUnit.SECONDS)[0]).jobId());
+        assertEquals(10L, ((JobAssignment) finished.poll(WAIT_S, TimeUnit.SECONDS)[0]).jobId());
+    }
+
+    @Test
+    void shouldMakeTheReportInFlightWhenStoppedWithinTheGrace() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        port.holdReports = release;
+        LinkedBlockingQueue<Long> ran = new LinkedBlockingQueue<>();
+        start((job, artifacts, workDir, progress) -> {
+            ran.add(job.jobId());
+            return new JobOutcome.NotApplicable("n/a", Map.of());
+        }, Duration.ofHours(1));
+        port.queued.add(job(11, Duration.ofSeconds(10)));
+        loop.wake();
+        assertEquals(11L, ran.poll(WAIT_S, TimeUnit.SECONDS));
+
+        Thread stopper = new Thread(() -> loop.stop(Duration.ofSeconds(WAIT_S)));
+        stopper.start();
+        release.countDown();
+        stopper.join(TimeUnit.SECONDS.toMillis(WAIT_S));
+        assertFalse(stopper.isAlive(), "stop returned once the report was made");
+        assertEquals(11L, port.reports.poll(0, TimeUnit.SECONDS).jobId(), "the report was made before stop returned");
     }
 
     @Test
