@@ -27,9 +27,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One worker: leases a job from the {@link WorkerPort}, runs it in a fresh work directory while a heartbeat thread
  * extends the lease every {@link JobAssignment#heartbeatEvery()} with the latest progress, deletes the work directory
- * and hands the outcome to its reporter thread; then leases the next job at once while the report is made (one
- * report in flight at most: the next outcome waits for it). A lost lease (the job went to another worker) stops the
- * job, which is abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at
+ * and hands the outcome to its reporter thread, which reports it while the next job runs (one report in flight at
+ * most: the next outcome waits for it). The next job is leased ahead, once the current one is evaluating (its last
+ * two stages), so that neither call holds up the next run; a job leased ahead is heartbeaten without progress (it
+ * stays {@code leased}) until it starts. A lost lease (the job went to another worker) stops the job, which is
+ * abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at
  * once. After every job it logs a {@link JobTimings#logLine() job-timings} line (lease, run per stage, heartbeats,
  * report, the idle time before it) and hands the same figures to its {@link Listener}.
  */
@@ -80,11 +82,14 @@ public final class WorkerLoop {
     private final BackgroundLoop loop;
     private final ScheduledExecutorService heartbeats;
     private final ExecutorService reporter;
+    private final ExecutorService leaser;
     private int failures;
     /** {@link System#nanoTime()} when the previous job was handed to the reporter; 0 before the first job. */
     private long previousJobEnd;
     /** The report in flight, if any; only the loop's thread touches it. */
     private Future<?> pendingReport;
+    /** The lease made ahead during the current job, if any; only the loop's thread touches it. */
+    private Future<Optional<Held>> leasedAhead;
 
     public WorkerLoop(WorkerInfo worker, WorkerPort port, ArtifactPort artifacts, JobRunner runner, Settings settings,
                       Listener listener) {
@@ -97,6 +102,7 @@ public final class WorkerLoop {
         this.loop = new BackgroundLoop("quantgate-worker-" + worker.id(), 1, settings.idle(), this::step);
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("quantgate-heartbeat-" + worker.id()));
         this.reporter = Executors.newSingleThreadExecutor(daemon("quantgate-report-" + worker.id()));
+        this.leaser = Executors.newSingleThreadExecutor(daemon("quantgate-lease-" + worker.id()));
     }
 
     private static ThreadFactory daemon(String name) {
@@ -112,12 +118,13 @@ public final class WorkerLoop {
     }
 
     /**
-     * Stops after the current step; a running job is interrupted and, unreported, goes back when its lease ends. A
-     * report in flight gets what is left of {@code grace} to be made.
+     * Stops after the current step; a running job is interrupted and, unreported, goes back when its lease ends, as
+     * does a job leased ahead. A report in flight gets what is left of {@code grace} to be made.
      */
     public void stop(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
         loop.stop(grace);
+        leaser.shutdownNow();
         reporter.shutdown();
         try {
             if (!reporter.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
@@ -139,22 +146,51 @@ public final class WorkerLoop {
         return loop.running();
     }
 
-    /** One lease and, if a job came, its run and report; answers how long to wait before the next. */
+    /** One lease (or the one made ahead) and, if a job came, its run; answers how long to wait before the next. */
     Duration step() throws InterruptedException {
-        Optional<JobAssignment> leased;
-        Instant leasedAt = Instant.now();
-        long leaseStart = System.nanoTime();
-        try {
-            leased = port.lease(worker);
-        } catch (RuntimeException e) {
-            return unreachable("lease", e);
+        long obtainStart = System.nanoTime();
+        Future<Optional<Held>> ahead = leasedAhead;
+        leasedAhead = null;
+        Optional<Held> held = Optional.empty();
+        if (ahead != null) {
+            try {
+                held = ahead.get();
+            } catch (ExecutionException e) {
+                return unreachable("lease", e.getCause() instanceof RuntimeException r ? r
+                        : new IllegalStateException(e.getCause()));
+            }
+        }
+        if (held.isEmpty()) { // none made ahead, or it found nothing: the queue may have work by now
+            try {
+                held = leaseNow();
+            } catch (RuntimeException e) {
+                return unreachable("lease", e);
+            }
         }
         failures = 0;
-        if (leased.isEmpty()) {
+        if (held.isEmpty()) {
             return settings.idle();
         }
-        run(leased.get(), new Clocked(leasedAt, leaseStart, System.nanoTime()));
+        run(held.get(), obtainStart);
         return Duration.ZERO;
+    }
+
+    private Optional<Held> leaseNow() {
+        Instant leasedAt = Instant.now();
+        long leaseStart = System.nanoTime();
+        Optional<JobAssignment> job = port.lease(worker);
+        Clocked clocked = new Clocked(leasedAt, leaseStart, System.nanoTime());
+        return job.map(j -> new Held(j, clocked));
+    }
+
+    private void leaseAhead() {
+        if (leasedAhead == null && loop.running()) {
+            try {
+                leasedAhead = leaser.submit(this::leaseNow);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+            }
+        }
     }
 
     private Duration unreachable(String what, RuntimeException e) {
@@ -204,45 +240,73 @@ public final class WorkerLoop {
         }
     }
 
-    private void run(JobAssignment job, Clocked clocked) throws InterruptedException {
-        AtomicReference<Progress> latest = new AtomicReference<>(new Progress(Progress.Stage.DOWNLOADING, 0));
+    /**
+     * A leased job and its heartbeats, from its lease (made ahead, perhaps) to its end. Until it starts, its
+     * heartbeats carry no progress (the server keeps it {@code leased}) and a lost lease interrupts nobody.
+     */
+    private final class Held {
+        final JobAssignment job;
+        final Clocked clocked;
+        final AtomicReference<Progress> latest = new AtomicReference<>();
+        final AtomicBoolean lost = new AtomicBoolean();
+        final AtomicReference<Thread> runner = new AtomicReference<>();
+        final Beats beats = new Beats();
+        final ScheduledFuture<?> beating;
+
+        Held(JobAssignment job, Clocked clocked) {
+            this.job = job;
+            this.clocked = clocked;
+            Duration every = job.heartbeatEvery() == null || job.heartbeatEvery().isZero()
+                    || job.heartbeatEvery().isNegative() ? DEFAULT_HEARTBEAT : job.heartbeatEvery();
+            this.beating = heartbeats.scheduleAtFixedRate(() -> beats.beat(() -> heartbeat(this)), every.toMillis(),
+                    every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void run(Held held, long obtainStart) throws InterruptedException {
+        JobAssignment job = held.job;
+        Clocked clocked = held.clocked;
+        long started = System.nanoTime();
         StageClock stages = new StageClock();
-        Beats beats = new Beats();
+        Beats beats = held.beats;
         Duration run = Duration.ZERO;
-        AtomicBoolean lost = new AtomicBoolean();
-        Thread jobThread = Thread.currentThread();
+        AtomicBoolean lost = held.lost;
         Path workDir = null;
-        JobOutcome outcome;
-        Duration every = job.heartbeatEvery() == null || job.heartbeatEvery().isZero()
-                || job.heartbeatEvery().isNegative() ? DEFAULT_HEARTBEAT : job.heartbeatEvery();
-        ScheduledFuture<?> beating = heartbeats.scheduleAtFixedRate(() -> beats.beat(() ->
-                heartbeat(job, latest.get(), lost, jobThread)), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        JobOutcome outcome = new JobOutcome.Failed("lease_lost", "the lease was lost before the job started", false);
+        held.latest.set(new Progress(Progress.Stage.DOWNLOADING, 0));
+        held.runner.set(Thread.currentThread());
         try {
-            workDir = Files.createDirectories(settings.workRoot()).resolve("job-" + job.jobId() + "-" + job.attempt()
-                    + "-" + Long.toHexString(System.nanoTime()));
-            Files.createDirectory(workDir);
-            outcome = runner.execute(job, artifacts, workDir, p -> {
-                stages.heard(p);
-                latest.set(p);
-            });
-            run = stages.close();
+            if (!lost.get()) {
+                workDir = Files.createDirectories(settings.workRoot()).resolve("job-" + job.jobId() + "-"
+                        + job.attempt() + "-" + Long.toHexString(System.nanoTime()));
+                Files.createDirectory(workDir);
+                outcome = runner.execute(job, artifacts, workDir, p -> {
+                    stages.heard(p);
+                    held.latest.set(p);
+                    if (p.stage().compareTo(Progress.Stage.EVALUATING) >= 0) {
+                        leaseAhead();
+                    }
+                });
+                run = stages.close();
+            }
         } catch (IOException e) {
             outcome = new JobOutcome.Failed("io_error", "cannot make a work directory under " + settings.workRoot()
                     + ": " + e.getMessage(), false);
         } finally {
-            beating.cancel(false);
+            held.beating.cancel(false);
             beats.end();
             DirectoryManifest.deleteTree(workDir);
         }
-        Duration idleBefore = previousJobEnd == 0 ? null : Duration.ofNanos(clocked.leaseStart() - previousJobEnd);
+        Duration idleBefore = previousJobEnd == 0 ? null : Duration.ofNanos(obtainStart - previousJobEnd);
+        Duration leaseWait = Duration.ofNanos(started - obtainStart);
         if (lost.get()) {
             Thread.interrupted(); // the heartbeat's interrupt was for the job, not for this loop
             LOG.infof("job %d: lease lost, abandoned without a report", job.jobId());
             previousJobEnd = System.nanoTime();
             listener.finished(job, outcome, false);
             timed(new JobTimings(job.jobId(), job.attempt(), worker.id(), idleBefore, clocked.leasedAt(),
-                    clocked.lease(), run, stages.stages, beats.count(), beats.time(), Duration.ZERO, Duration.ZERO,
-                    Duration.ofNanos(previousJobEnd - clocked.leaseStart()), outcomeName(outcome), false));
+                    clocked.lease(), leaseWait, run, stages.stages, beats.count(), beats.time(), Duration.ZERO,
+                    Duration.ZERO, Duration.ofNanos(previousJobEnd - obtainStart), outcomeName(outcome), false));
             return;
         }
         long waitStart = System.nanoTime();
@@ -263,8 +327,8 @@ public final class WorkerLoop {
             Duration reportTime = Duration.ofNanos(System.nanoTime() - reportStart);
             listener.finished(job, result, reported);
             timed(new JobTimings(job.jobId(), job.attempt(), worker.id(), idleBefore, clocked.leasedAt(),
-                    clocked.lease(), jobRun, stages.stages, beats.count(), beats.time(), reportTime,
-                    Duration.ofNanos(handedOver - waitStart), Duration.ofNanos(handedOver - clocked.leaseStart()),
+                    clocked.lease(), leaseWait, jobRun, stages.stages, beats.count(), beats.time(), reportTime,
+                    Duration.ofNanos(handedOver - waitStart), Duration.ofNanos(handedOver - obtainStart),
                     outcomeName(result), reported));
         });
     }
@@ -332,15 +396,19 @@ public final class WorkerLoop {
         return "failed";
     }
 
-    private void heartbeat(JobAssignment job, Progress progress, AtomicBoolean lost, Thread jobThread) {
-        if (lost.get()) {
+    private void heartbeat(Held held) {
+        JobAssignment job = held.job;
+        if (held.lost.get()) {
             return;
         }
         try {
-            port.heartbeat(job.jobId(), job.leaseToken(), progress);
+            port.heartbeat(job.jobId(), job.leaseToken(), held.latest.get());
         } catch (LeaseLostException e) {
-            lost.set(true);
-            jobThread.interrupt();
+            held.lost.set(true);
+            Thread running = held.runner.get();
+            if (running != null) {
+                running.interrupt();
+            }
         } catch (RuntimeException e) {
             LOG.warnf("job %d: heartbeat failed (%s); the lease holds until it ends", job.jobId(), e.getMessage());
         }

@@ -97,7 +97,7 @@ public final class PipelineServerBench {
             lastReportEnd = lastReportEnd == null || end.isAfter(lastReportEnd) ? end : lastReportEnd;
             double waited = Duration.between(created, leasedAt).toNanos() / 1e6;
             queueWait += waited;
-            lease += ms(t.get("lease_ms"));
+            lease += ms(t.get("lease_wait_ms"));
             report += ms(t.get("report_ms"));
             heartbeat += ms(t.get("heartbeat_ms"));
             StringBuilder line = new StringBuilder();
@@ -107,9 +107,9 @@ public final class PipelineServerBench {
                 stages.merge(key, v, Double::sum);
                 line.append(BenchStack.fmt(" %s %.2f", key, v / 1e3));
             }
-            System.out.printf("  %-17s planned->leased %.2f s | run %.2f s:%s | lease %.0f ms, report %.0f ms, state %s%n",
+            System.out.printf("  %-17s planned->leased %.2f s | run %.2f s:%s | lease wait %.0f ms, report %.0f ms, state %s%n",
                     j.path("scheme").asText(), waited / 1e3, ms(t.get("run_ms")) / 1e3, line,
-                    ms(t.get("lease_ms")), ms(t.get("report_ms")), j.path("state").asText());
+                    ms(t.get("lease_wait_ms")), ms(t.get("report_ms")), j.path("state").asText());
         }
         double work = stages.get("quantizing") + stages.get("benchmarking") + stages.get("evaluating");
         double beforeFirstLease = Duration.between(accepted, firstLease).toNanos() / 1e6;
@@ -119,7 +119,7 @@ public final class PipelineServerBench {
         stages.forEach((k, v) -> sum.append(BenchStack.fmt(" %s %.2f s (%.1f %%)", k, v / 1e3, v / total * 100)));
         System.out.printf("  stages summed over the four jobs:%s%n", sum);
         System.out.printf("  server side: webhook -> jobs planned %.2f s, -> first lease %.2f s (run created through the"
-                        + " outbox, queued); lease calls %.0f ms, report calls %.0f ms, heartbeats %.0f ms;"
+                        + " outbox, queued); waits for leases %.0f ms, report calls %.0f ms (made while the next job ran), heartbeats %.0f ms;"
                         + " last report -> evidence %.0f ms; jobs planned->leased summed %.2f s%n", planning / 1e3,
                 beforeFirstLease / 1e3, lease, report, heartbeat, Math.max(0, afterLastReport), queueWait / 1e3);
         double overhead = (total - work) / total * 100;

@@ -190,8 +190,8 @@ class WorkerLoopTest {
                     List.copyOf(t.stages().keySet()), "each stage heard once, in order; a repeated stage is one span");
             assertEquals(t.run(), t.stages().values().stream().reduce(Duration.ZERO, Duration::plus),
                     "the stages tile the run");
-            assertTrue(t.cycle().compareTo(t.lease().plus(t.run()).plus(t.reportWait())) >= 0, t.toString());
-            assertEquals(t.lease().plus(t.reportWait()), t.blockingCalls());
+            assertTrue(t.cycle().compareTo(t.leaseWait().plus(t.run()).plus(t.reportWait())) >= 0, t.toString());
+            assertEquals(t.leaseWait().plus(t.reportWait()), t.blockingCalls());
             assertEquals(t.lease().plus(t.heartbeating()).plus(t.report()), t.queueCalls());
             assertEquals("not_applicable", t.outcome());
             assertTrue(t.reported());
@@ -200,7 +200,7 @@ class WorkerLoopTest {
         String line = second.logLine();
         assertTrue(line.startsWith("job-timings worker=test-worker-1 job=8 attempt=1 outcome=not_applicable"
                 + " reported=true leased_at=" + second.leasedAt() + " idle_before_ms="), line);
-        assertTrue(line.matches(".* lease_ms=\\d+\\.\\d{3} run_ms=\\d+\\.\\d{3} downloading_ms=\\d+\\.\\d{3}"
+        assertTrue(line.matches(".* lease_ms=\\d+\\.\\d{3} lease_wait_ms=\\d+\\.\\d{3} run_ms=\\d+\\.\\d{3} downloading_ms=\\d+\\.\\d{3}"
                 + " quantizing_ms=\\d+\\.\\d{3} evaluating_ms=\\d+\\.\\d{3} heartbeats=0 heartbeat_ms=0\\.000"
                 + " report_ms=\\d+\\.\\d{3} report_wait_ms=\\d+\\.\\d{3} cycle_ms=\\d+\\.\\d{3}"), line);
         assertTrue(first.logLine().contains(" idle_before_ms=- "), first.logLine());
@@ -228,6 +228,52 @@ class WorkerLoopTest {
         assertEquals(10L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId(), "reports in the jobs' order");
         assertEquals(9L, ((JobAssignment) finished.poll(WAIT_S, TimeUnit.SECONDS)[0]).jobId());
         assertEquals(10L, ((JobAssignment) finished.poll(WAIT_S, TimeUnit.SECONDS)[0]).jobId());
+    }
+
+    @Test
+    void shouldLeaseTheNextJobAheadWhileOneEvaluatesAndHeartbeatItWithoutProgressUntilItStarts() throws Exception {
+        LinkedBlockingQueue<Long> ran = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<InMemoryWorkerPort.Beat> heldBeats = new LinkedBlockingQueue<>();
+        start((job, artifacts, workDir, progress) -> {
+            ran.add(job.jobId());
+            if (job.jobId() == 12) {
+                progress.accept(new Progress(Progress.Stage.QUANTIZING, 0));
+                if (port.queued.size() != 1) {
+                    return new JobOutcome.Failed("test", "job 13 was leased before job 12 evaluated", false);
+                }
+                progress.accept(new Progress(Progress.Stage.EVALUATING, 0));
+                try {
+                    InMemoryWorkerPort.Beat b;
+                    do {
+                        b = port.beatEvents.poll(WAIT_S, TimeUnit.SECONDS);
+                    } while (b != null && b.jobId() != 13);
+                    if (b != null) {
+                        heldBeats.add(b);
+                    }
+                } catch (InterruptedException e) {
+                    return new JobOutcome.Failed("test", e.toString(), false);
+                }
+            }
+            return new JobOutcome.NotApplicable("n/a", Map.of());
+        }, Duration.ofHours(1));
+        port.queued.add(job(12, Duration.ofSeconds(10)));
+        port.queued.add(job(13, Duration.ofMillis(20)));
+        loop.wake();
+
+        assertEquals(12L, ran.poll(WAIT_S, TimeUnit.SECONDS));
+        InMemoryWorkerPort.Beat held = heldBeats.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(held, "job 13 was leased ahead and heartbeaten while job 12 still ran");
+        assertNull(held.progress(), "a job leased ahead carries no progress until it starts");
+        assertEquals(13L, ran.poll(WAIT_S, TimeUnit.SECONDS));
+        assertEquals(12L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        assertEquals(13L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        JobTimings first = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        JobTimings second = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(second);
+        assertEquals(List.of(12L, 13L), List.of(first.jobId(), second.jobId()));
+        assertEquals("not_applicable", first.outcome(), "job 12 saw job 13 still queued until it evaluated");
+        assertTrue(second.leasedAt().isBefore(first.leasedAt().plus(first.cycle())),
+                "job 13's lease began while job 12 ran: " + first + " / " + second);
     }
 
     @Test
