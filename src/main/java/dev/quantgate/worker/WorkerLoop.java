@@ -26,10 +26,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One worker: leases a job from the {@link WorkerPort}, runs it in a fresh work directory while a heartbeat thread
- * extends the lease every {@link JobAssignment#heartbeatEvery()} with the latest progress, deletes the work directory
- * and hands the outcome to its reporter thread, which reports it while the next job runs (one report in flight at
- * most: the next outcome waits for it). The next job is leased ahead, once the current one is evaluating (its last
- * two stages), so that neither call holds up the next run; a job leased ahead is heartbeaten without progress (it
+ * extends the lease every {@link JobAssignment#heartbeatEvery()} with the latest progress, and hands the outcome to its
+ * reporter thread, which reports it while the next job runs (one report in flight at
+ * most: the next outcome waits for it), then deletes its work directory. The next job is leased ahead, once the
+ * current one is benchmarking (its variant is made: its last three stages), so that neither call holds up the next run; a job leased ahead is heartbeaten without progress (it
  * stays {@code leased}) until it starts. A lost lease (the job went to another worker) stops the job, which is
  * abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at
  * once. After every job it logs a {@link JobTimings#logLine() job-timings} line (lease, run per stage, heartbeats,
@@ -283,7 +283,7 @@ public final class WorkerLoop {
                 outcome = runner.execute(job, artifacts, workDir, p -> {
                     stages.heard(p);
                     held.latest.set(p);
-                    if (p.stage().compareTo(Progress.Stage.EVALUATING) >= 0) {
+                    if (p.stage().compareTo(Progress.Stage.BENCHMARKING) >= 0) {
                         leaseAhead();
                     }
                 });
@@ -295,13 +295,13 @@ public final class WorkerLoop {
         } finally {
             held.beating.cancel(false);
             beats.end();
-            DirectoryManifest.deleteTree(workDir);
         }
         Duration idleBefore = previousJobEnd == 0 ? null : Duration.ofNanos(obtainStart - previousJobEnd);
         Duration leaseWait = Duration.ofNanos(started - obtainStart);
         if (lost.get()) {
             Thread.interrupted(); // the heartbeat's interrupt was for the job, not for this loop
             LOG.infof("job %d: lease lost, abandoned without a report", job.jobId());
+            DirectoryManifest.deleteTree(workDir);
             previousJobEnd = System.nanoTime();
             listener.finished(job, outcome, false);
             timed(new JobTimings(job.jobId(), job.attempt(), worker.id(), idleBefore, clocked.leasedAt(),
@@ -315,7 +315,9 @@ public final class WorkerLoop {
         previousJobEnd = handedOver;
         JobOutcome result = outcome;
         Duration jobRun = run;
+        Path done = workDir;
         pendingReport = reporter.submit(() -> {
+            DirectoryManifest.deleteTree(done);
             long reportStart = System.nanoTime();
             boolean reported;
             try {

@@ -284,7 +284,7 @@ public final class QueueBurstBench {
                     + " = %.2f %% of job time; work directory and hand-over %.2f s%n", leaseWait / 1e3, reportWait / 1e3,
                     blocking, housekeeping / 1e3);
             System.out.printf("  every queue call, on any thread: lease %.2f s (made ahead while the previous job"
-                    + " evaluated), %d heartbeats %.2f s, report %.2f s (made while the next job ran) = %.2f %% of job"
+                    + " benchmarked and evaluated), %d heartbeats %.2f s, report %.2f s (made while the next job ran) = %.2f %% of job"
                     + " time%n", lease / 1e3, beats, heartbeat / 1e3,
                     report / 1e3, calls);
             ok &= check(utilisation > 90, fmt("  %s utilisation > 90 %% while work was queued", entry.getKey()));

@@ -231,7 +231,7 @@ class WorkerLoopTest {
     }
 
     @Test
-    void shouldLeaseTheNextJobAheadWhileOneEvaluatesAndHeartbeatItWithoutProgressUntilItStarts() throws Exception {
+    void shouldLeaseTheNextJobAheadOnceTheVariantIsMadeAndHeartbeatItWithoutProgressUntilItStarts() throws Exception {
         LinkedBlockingQueue<Long> ran = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<InMemoryWorkerPort.Beat> heldBeats = new LinkedBlockingQueue<>();
         start((job, artifacts, workDir, progress) -> {
@@ -239,9 +239,9 @@ class WorkerLoopTest {
             if (job.jobId() == 12) {
                 progress.accept(new Progress(Progress.Stage.QUANTIZING, 0));
                 if (port.queued.size() != 1) {
-                    return new JobOutcome.Failed("test", "job 13 was leased before job 12 evaluated", false);
+                    return new JobOutcome.Failed("test", "job 13 was leased before job 12 made its variant", false);
                 }
-                progress.accept(new Progress(Progress.Stage.EVALUATING, 0));
+                progress.accept(new Progress(Progress.Stage.BENCHMARKING, 0));
                 try {
                     InMemoryWorkerPort.Beat b;
                     do {
@@ -271,7 +271,7 @@ class WorkerLoopTest {
         JobTimings second = timings.poll(WAIT_S, TimeUnit.SECONDS);
         assertNotNull(second);
         assertEquals(List.of(12L, 13L), List.of(first.jobId(), second.jobId()));
-        assertEquals("not_applicable", first.outcome(), "job 12 saw job 13 still queued until it evaluated");
+        assertEquals("not_applicable", first.outcome(), "job 12 saw job 13 still queued until it benchmarked");
         assertTrue(second.leasedAt().isBefore(first.leasedAt().plus(first.cycle())),
                 "job 13's lease began while job 12 ran: " + first + " / " + second);
     }
