@@ -28,6 +28,8 @@ fi
 if [ "${PART:-2}" != 1 ]; then
   rm -rf "$OUT/server"
   echo "== part 2, webhook to evidence through the packaged server; load: $(uptime)"
-  java -cp "$CP" dev.quantgate.worker.PipelineServerBench "$OUT/server" "$REPS"
+  rc=0
+  java -cp "$CP" dev.quantgate.worker.PipelineServerBench "$OUT/server" "$REPS" || rc=$?
   echo "== load: $(uptime)"
+  exit $rc
 fi

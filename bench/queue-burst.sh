@@ -16,6 +16,8 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
 echo "== load: $(uptime)"
+rc=0
 java -cp "target/classes:target/test-classes:$(cat "$OUT/classpath.txt")" dev.quantgate.worker.QueueBurstBench \
-  "$OUT/run" "${COUNT:-200}" "${VARIANTS:-2}" "${ROWS:-300}"
+  "$OUT/run" "${COUNT:-200}" "${VARIANTS:-2}" "${ROWS:-300}" || rc=$?
 echo "== load: $(uptime)"
+exit $rc
