@@ -1,15 +1,35 @@
 #!/usr/bin/env bash
 # Benchmark: one Adult model (the MLP trained in Java on the shared dataset) through the worker's four variants,
-# int8-dynamic, int8-static, fp16 and int4-weight-only, exactly as the in-process worker runs a job: download,
-# quantize, benchmark (source and variant alternating), evaluate on all 48,842 rows with 1,000 bootstrap iterations
-# over sex, race and their intersection, upload. Each stage is timed from the worker's own progress events.
-# Needs `mvn -B -DskipTests package` (or verify) first. Prints `uptime` so the machine's load is on record.
+# int8-dynamic, int8-static, fp16 and int4-weight-only: download, quantize, benchmark (source and variant
+# alternating), evaluate on all 48,842 rows with 1,000 bootstrap iterations over sex, race and their intersection,
+# upload. Two parts:
+#  1. worker only (PipelineBench): the executor as the in-process worker runs it, artifacts on the local disk, each
+#     stage timed from the worker's own progress events;
+#  2. whole pipeline (PipelineServerBench): the packaged jar in role all (one in-process worker, default settings)
+#     with the tests' fake MLflow; one signed model_version.created webhook; from its 202 to the last evidence
+#     recorded (server clock), per stage (the worker's job-timings lines) and the pipeline overhead: everything but
+#     quantize + benchmark + evaluate.
+# Prints `uptime` so the machine's load is on record. SKIP_BUILD=1 reuses the last package; PART=1 or PART=2 runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=bench/out/pipeline
 REPS=${REPS:-2}
 mkdir -p "$OUT"
+if [ -z "${SKIP_BUILD:-}" ]; then
+  mvn -B -o -q -DskipTests package
+fi
 mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
-echo "== load: $(uptime)"
-java -cp "target/classes:target/test-classes:$(cat "$OUT/classpath.txt")" dev.quantgate.worker.PipelineBench "$OUT" "$REPS"
-echo "== load: $(uptime)"
+CP="target/classes:target/test-classes:$(cat "$OUT/classpath.txt")"
+if [ "${PART:-1}" != 2 ]; then
+  echo "== part 1, worker only; load: $(uptime)"
+  java -cp "$CP" dev.quantgate.worker.PipelineBench "$OUT" "$REPS"
+  echo "== load: $(uptime)"
+fi
+if [ "${PART:-2}" != 1 ]; then
+  rm -rf "$OUT/server"
+  echo "== part 2, webhook to evidence through the packaged server; load: $(uptime)"
+  rc=0
+  java -cp "$CP" dev.quantgate.worker.PipelineServerBench "$OUT/server" "$REPS" || rc=$?
+  echo "== load: $(uptime)"
+  exit $rc
+fi

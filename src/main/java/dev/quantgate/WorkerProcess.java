@@ -22,6 +22,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * Role {@code worker}: a worker process that needs no database and starts no Quarkus application. It leases jobs
@@ -36,6 +41,8 @@ import java.util.concurrent.CountDownLatch;
  *       (default host-pid), {@code QUANTGATE_WORK_DIR} (default {@code data/work}), {@code QUANTGATE_PORT}
  *       (health, default 8080; 0 picks a free port and prints it)</li>
  * </ul>
+ * Without Quarkus nothing configures logging, so the worker logs INFO and above to the console itself, one line a
+ * record (the worker loop's warnings and its {@code job-timings} line per job).
  */
 final class WorkerProcess {
 
@@ -74,6 +81,7 @@ final class WorkerProcess {
             System.err.println("quantgate worker: " + e.getMessage());
             return BAD_CONFIG;
         }
+        logToConsole();
         Path work = Path.of(env.getOrDefault("QUANTGATE_WORK_DIR", "data/work"));
         String id = env.getOrDefault("QUANTGATE_WORKER_ID", hostName() + "-" + ProcessHandle.current().pid());
         try {
@@ -105,6 +113,30 @@ final class WorkerProcess {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /**
+     * INFO and above to standard error, {@code 2026-12-03 06:30:00,123 INFO [logger] message}. The root's handlers
+     * are replaced: the jar's launcher leaves one that holds records until Quarkus configures logging, which in
+     * this role never happens.
+     */
+    static void logToConsole() {
+        Logger root = Logger.getLogger("");
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        ConsoleHandler console = new ConsoleHandler();
+        console.setLevel(Level.INFO);
+        console.setFormatter(new Formatter() {
+            @Override
+            public String format(LogRecord r) {
+                String thrown = r.getThrown() == null ? "" : " " + r.getThrown();
+                return String.format(Locale.ROOT, "%1$tF %1$tT,%1$tL %2$s [%3$s] %4$s%5$s%n", r.getMillis(),
+                        r.getLevel().getName(), r.getLoggerName(), formatMessage(r), thrown);
+            }
+        });
+        root.addHandler(console);
+        root.setLevel(Level.INFO);
     }
 
     static String mlflowAuthorization(Map<String, String> env) {

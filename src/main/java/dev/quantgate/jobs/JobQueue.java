@@ -162,7 +162,8 @@ public class JobQueue implements WorkerPort {
     public Instant heartbeat(long jobId, String leaseToken, Progress progress) throws LeaseLostException {
         JobEntity job = current(jobId, leaseToken);
         Instant now = queue.now().truncatedTo(ChronoUnit.MICROS);
-        if (job.jobState() == JobState.LEASED) {
+        // a heartbeat without progress only extends the lease: a job a worker leased ahead stays leased until it starts
+        if (job.jobState() == JobState.LEASED && progress != null) {
             job.state = JobState.RUNNING.id();
             job.startedAt = now;
             audit.append(Planner.ACTOR, "job.running", job.subject(), Map.of("worker", String.valueOf(job.workerId)));

@@ -8,19 +8,32 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One worker: leases a job from the {@link WorkerPort}, runs it in a fresh work directory while a heartbeat thread
- * extends the lease every {@link JobAssignment#heartbeatEvery()} with the latest progress, reports the outcome and
- * deletes the work directory; then leases the next. A lost lease (the job went to another worker) stops the job,
- * which is abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at once.
+ * extends the lease every {@link JobAssignment#heartbeatEvery()} with the latest progress, and hands the outcome to its
+ * reporter thread, which reports it while the next job runs (one report in flight at
+ * most: the next outcome waits for it), then deletes its work directory. The next job is leased ahead, once the
+ * current one is benchmarking (its variant is made: its last three stages), so that neither call holds up the next run; a job leased ahead is heartbeaten without progress (it
+ * stays {@code leased}) until it starts. A lost lease (the job went to another worker) stops the job, which is
+ * abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at
+ * once. After every job it logs a {@link JobTimings#logLine() job-timings} line (lease, run per stage, heartbeats,
+ * report, the idle time before it) and hands the same figures to its {@link Listener}.
  */
 public final class WorkerLoop {
 
@@ -45,8 +58,16 @@ public final class WorkerLoop {
     /** Hears each job's end, for metrics and tests. */
     @FunctionalInterface
     public interface Listener {
-        /** @param reported false when the job was abandoned (its lease was lost) or its report could not be made */
+        /**
+         * Heard on the reporter thread once the report was made (on the job thread for an abandoned job).
+         *
+         * @param reported false when the job was abandoned (its lease was lost) or its report could not be made
+         */
         void finished(JobAssignment job, JobOutcome outcome, boolean reported);
+
+        /** Where the job's time went; heard right after {@link #finished}. */
+        default void timed(JobTimings timings) {
+        }
     }
 
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
@@ -59,7 +80,16 @@ public final class WorkerLoop {
     private final Settings settings;
     private final Listener listener;
     private final BackgroundLoop loop;
+    private final ScheduledExecutorService heartbeats;
+    private final ExecutorService reporter;
+    private final ExecutorService leaser;
     private int failures;
+    /** {@link System#nanoTime()} when the previous job was handed to the reporter; 0 before the first job. */
+    private long previousJobEnd;
+    /** The report in flight, if any; only the loop's thread touches it. */
+    private Future<?> pendingReport;
+    /** The lease made ahead during the current job, if any; only the loop's thread touches it. */
+    private Future<Optional<Held>> leasedAhead;
 
     public WorkerLoop(WorkerInfo worker, WorkerPort port, ArtifactPort artifacts, JobRunner runner, Settings settings,
                       Listener listener) {
@@ -70,15 +100,41 @@ public final class WorkerLoop {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = listener == null ? (j, o, r) -> { } : listener;
         this.loop = new BackgroundLoop("quantgate-worker-" + worker.id(), 1, settings.idle(), this::step);
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("quantgate-heartbeat-" + worker.id()));
+        this.reporter = Executors.newSingleThreadExecutor(daemon("quantgate-report-" + worker.id()));
+        this.leaser = Executors.newSingleThreadExecutor(daemon("quantgate-lease-" + worker.id()));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     public void start() {
         loop.start();
     }
 
-    /** Stops after the current step; a running job is interrupted and, unreported, goes back when its lease ends. */
+    /**
+     * Stops after the current step; a running job is interrupted and, unreported, goes back when its lease ends, as
+     * does a job leased ahead. A report in flight gets what is left of {@code grace} to be made.
+     */
     public void stop(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
         loop.stop(grace);
+        leaser.shutdownNow();
+        reporter.shutdown();
+        try {
+            if (!reporter.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                reporter.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            reporter.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        heartbeats.shutdownNow();
     }
 
     /** Work has arrived: lease now instead of at the end of the idle wait. */
@@ -90,20 +146,51 @@ public final class WorkerLoop {
         return loop.running();
     }
 
-    /** One lease and, if a job came, its run and report; answers how long to wait before the next. */
+    /** One lease (or the one made ahead) and, if a job came, its run; answers how long to wait before the next. */
     Duration step() throws InterruptedException {
-        Optional<JobAssignment> leased;
-        try {
-            leased = port.lease(worker);
-        } catch (RuntimeException e) {
-            return unreachable("lease", e);
+        long obtainStart = System.nanoTime();
+        Future<Optional<Held>> ahead = leasedAhead;
+        leasedAhead = null;
+        Optional<Held> held = Optional.empty();
+        if (ahead != null) {
+            try {
+                held = ahead.get();
+            } catch (ExecutionException e) {
+                return unreachable("lease", e.getCause() instanceof RuntimeException r ? r
+                        : new IllegalStateException(e.getCause()));
+            }
+        }
+        if (held.isEmpty()) { // none made ahead, or it found nothing: the queue may have work by now
+            try {
+                held = leaseNow();
+            } catch (RuntimeException e) {
+                return unreachable("lease", e);
+            }
         }
         failures = 0;
-        if (leased.isEmpty()) {
+        if (held.isEmpty()) {
             return settings.idle();
         }
-        run(leased.get());
+        run(held.get(), obtainStart);
         return Duration.ZERO;
+    }
+
+    private Optional<Held> leaseNow() {
+        Instant leasedAt = Instant.now();
+        long leaseStart = System.nanoTime();
+        Optional<JobAssignment> job = port.lease(worker);
+        Clocked clocked = new Clocked(leasedAt, leaseStart, System.nanoTime());
+        return job.map(j -> new Held(j, clocked));
+    }
+
+    private void leaseAhead() {
+        if (leasedAhead == null && loop.running()) {
+            try {
+                leasedAhead = leaser.submit(this::leaseNow);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+            }
+        }
     }
 
     private Duration unreachable(String what, RuntimeException e) {
@@ -114,69 +201,216 @@ public final class WorkerLoop {
         return wait;
     }
 
-    private void run(JobAssignment job) throws InterruptedException {
-        AtomicReference<Progress> latest = new AtomicReference<>(new Progress(Progress.Stage.DOWNLOADING, 0));
-        AtomicBoolean lost = new AtomicBoolean();
-        Thread jobThread = Thread.currentThread();
-        Path workDir = null;
-        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "quantgate-heartbeat-" + job.jobId());
-            t.setDaemon(true);
-            return t;
-        });
-        JobOutcome outcome;
-        try {
+    /** When the lease call that brought a job started (wall clock and {@link System#nanoTime()}) and ended. */
+    private record Clocked(Instant leasedAt, long leaseStart, long leaseEnd) {
+        Duration lease() {
+            return Duration.ofNanos(leaseEnd - leaseStart);
+        }
+    }
+
+    /** The job thread's stage changes, timed; {@link #close} ends the last stage. */
+    private static final class StageClock {
+        private final Map<Progress.Stage, Duration> stages = new EnumMap<>(Progress.Stage.class);
+        private Progress.Stage current;
+        private long since;
+        private long first;
+
+        void heard(Progress p) {
+            long now = System.nanoTime();
+            if (current == null) {
+                first = now;
+            } else if (current == p.stage()) {
+                return;
+            } else {
+                stages.merge(current, Duration.ofNanos(now - since), Duration::plus);
+            }
+            current = p.stage();
+            since = now;
+        }
+
+        /** The run's length from its first stage to now (zero when no stage was heard). */
+        Duration close() {
+            long now = System.nanoTime();
+            if (current == null) {
+                return Duration.ZERO;
+            }
+            stages.merge(current, Duration.ofNanos(now - since), Duration::plus);
+            current = null;
+            return Duration.ofNanos(now - first);
+        }
+    }
+
+    /**
+     * A leased job and its heartbeats, from its lease (made ahead, perhaps) to its end. Until it starts, its
+     * heartbeats carry no progress (the server keeps it {@code leased}) and a lost lease interrupts nobody.
+     */
+    private final class Held {
+        final JobAssignment job;
+        final Clocked clocked;
+        final AtomicReference<Progress> latest = new AtomicReference<>();
+        final AtomicBoolean lost = new AtomicBoolean();
+        final AtomicReference<Thread> runner = new AtomicReference<>();
+        final Beats beats = new Beats();
+        final ScheduledFuture<?> beating;
+
+        Held(JobAssignment job, Clocked clocked) {
+            this.job = job;
+            this.clocked = clocked;
             Duration every = job.heartbeatEvery() == null || job.heartbeatEvery().isZero()
                     || job.heartbeatEvery().isNegative() ? DEFAULT_HEARTBEAT : job.heartbeatEvery();
-            heartbeats.scheduleAtFixedRate(() -> heartbeat(job, latest.get(), lost, jobThread),
-                    every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-            workDir = Files.createDirectories(settings.workRoot()).resolve("job-" + job.jobId() + "-" + job.attempt()
-                    + "-" + Long.toHexString(System.nanoTime()));
-            Files.createDirectory(workDir);
-            outcome = runner.execute(job, artifacts, workDir, latest::set);
+            this.beating = heartbeats.scheduleAtFixedRate(() -> beats.beat(() -> heartbeat(this)), every.toMillis(),
+                    every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void run(Held held, long obtainStart) throws InterruptedException {
+        JobAssignment job = held.job;
+        Clocked clocked = held.clocked;
+        long started = System.nanoTime();
+        StageClock stages = new StageClock();
+        Beats beats = held.beats;
+        Duration run = Duration.ZERO;
+        AtomicBoolean lost = held.lost;
+        Path workDir = null;
+        JobOutcome outcome = new JobOutcome.Failed("lease_lost", "the lease was lost before the job started", false);
+        held.latest.set(new Progress(Progress.Stage.DOWNLOADING, 0));
+        held.runner.set(Thread.currentThread());
+        try {
+            if (!lost.get()) {
+                workDir = Files.createDirectories(settings.workRoot()).resolve("job-" + job.jobId() + "-"
+                        + job.attempt() + "-" + Long.toHexString(System.nanoTime()));
+                Files.createDirectory(workDir);
+                outcome = runner.execute(job, artifacts, workDir, p -> {
+                    stages.heard(p);
+                    held.latest.set(p);
+                    if (p.stage().compareTo(Progress.Stage.BENCHMARKING) >= 0) {
+                        leaseAhead();
+                    }
+                });
+                run = stages.close();
+            }
         } catch (IOException e) {
             outcome = new JobOutcome.Failed("io_error", "cannot make a work directory under " + settings.workRoot()
                     + ": " + e.getMessage(), false);
         } finally {
-            heartbeats.shutdownNow();
-            awaitQuietly(heartbeats);
-            DirectoryManifest.deleteTree(workDir);
+            held.beating.cancel(false);
+            beats.end();
         }
+        Duration idleBefore = previousJobEnd == 0 ? null : Duration.ofNanos(obtainStart - previousJobEnd);
+        Duration leaseWait = Duration.ofNanos(started - obtainStart);
         if (lost.get()) {
             Thread.interrupted(); // the heartbeat's interrupt was for the job, not for this loop
             LOG.infof("job %d: lease lost, abandoned without a report", job.jobId());
+            DirectoryManifest.deleteTree(workDir);
+            previousJobEnd = System.nanoTime();
             listener.finished(job, outcome, false);
+            timed(new JobTimings(job.jobId(), job.attempt(), worker.id(), idleBefore, clocked.leasedAt(),
+                    clocked.lease(), leaseWait, run, stages.stages, beats.count(), beats.time(), Duration.ZERO,
+                    Duration.ZERO, Duration.ofNanos(previousJobEnd - obtainStart), outcomeName(outcome), false));
             return;
         }
-        listener.finished(job, outcome, report(job, outcome));
-    }
-
-    /** Waits for a heartbeat in flight; an interrupt meanwhile is kept for the caller to see. */
-    private static void awaitQuietly(ScheduledExecutorService heartbeats) {
-        boolean interrupted = false;
-        for (int tries = 0; tries < 3; tries++) {
+        long waitStart = System.nanoTime();
+        awaitPendingReport();
+        long handedOver = System.nanoTime();
+        previousJobEnd = handedOver;
+        JobOutcome result = outcome;
+        Duration jobRun = run;
+        Path done = workDir;
+        pendingReport = reporter.submit(() -> {
+            DirectoryManifest.deleteTree(done);
+            long reportStart = System.nanoTime();
+            boolean reported;
             try {
-                if (heartbeats.awaitTermination(10, TimeUnit.SECONDS)) {
-                    break;
-                }
+                reported = report(job, result);
             } catch (InterruptedException e) {
-                interrupted = true;
+                Thread.currentThread().interrupt();
+                reported = false;
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+            Duration reportTime = Duration.ofNanos(System.nanoTime() - reportStart);
+            listener.finished(job, result, reported);
+            timed(new JobTimings(job.jobId(), job.attempt(), worker.id(), idleBefore, clocked.leasedAt(),
+                    clocked.lease(), leaseWait, jobRun, stages.stages, beats.count(), beats.time(), reportTime,
+                    Duration.ofNanos(handedOver - waitStart), Duration.ofNanos(handedOver - obtainStart),
+                    outcomeName(result), reported));
+        });
     }
 
-    private void heartbeat(JobAssignment job, Progress progress, AtomicBoolean lost, Thread jobThread) {
-        if (lost.get()) {
+    /** Waits until the previous job's report was made (or given up), so that at most one is in flight. */
+    private void awaitPendingReport() throws InterruptedException {
+        Future<?> pending = pendingReport;
+        if (pending == null) {
             return;
         }
         try {
-            port.heartbeat(job.jobId(), job.leaseToken(), progress);
+            pending.get();
+        } catch (ExecutionException e) {
+            LOG.warnf(e.getCause(), "worker %s: a report failed unexpectedly", worker.id());
+        } catch (java.util.concurrent.CancellationException e) {
+            // the loop is stopping
+        }
+    }
+
+    /** A job's heartbeats: counted and timed; after {@link #end()} (which waits for one in flight) none is made. */
+    private static final class Beats {
+        private boolean over;
+        private int count;
+        private long nanos;
+
+        synchronized void beat(Runnable heartbeat) {
+            if (over) {
+                return;
+            }
+            long start = System.nanoTime();
+            heartbeat.run();
+            count++;
+            nanos += System.nanoTime() - start;
+        }
+
+        synchronized void end() {
+            over = true;
+        }
+
+        synchronized int count() {
+            return count;
+        }
+
+        synchronized Duration time() {
+            return Duration.ofNanos(nanos);
+        }
+    }
+
+    private void timed(JobTimings timings) {
+        LOG.info(timings.logLine());
+        try {
+            listener.timed(timings);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "job %d: the timings listener failed", timings.jobId());
+        }
+    }
+
+    private static String outcomeName(JobOutcome outcome) {
+        if (outcome instanceof JobOutcome.Succeeded) {
+            return "succeeded";
+        }
+        if (outcome instanceof JobOutcome.NotApplicable) {
+            return "not_applicable";
+        }
+        return "failed";
+    }
+
+    private void heartbeat(Held held) {
+        JobAssignment job = held.job;
+        if (held.lost.get()) {
+            return;
+        }
+        try {
+            port.heartbeat(job.jobId(), job.leaseToken(), held.latest.get());
         } catch (LeaseLostException e) {
-            lost.set(true);
-            jobThread.interrupt();
+            held.lost.set(true);
+            Thread running = held.runner.get();
+            if (running != null) {
+                running.interrupt();
+            }
         } catch (RuntimeException e) {
             LOG.warnf("job %d: heartbeat failed (%s); the lease holds until it ends", job.jobId(), e.getMessage());
         }

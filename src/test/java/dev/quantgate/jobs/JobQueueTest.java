@@ -113,6 +113,23 @@ class JobQueueTest {
     }
 
     @Test
+    void shouldKeepAJobLeasedAheadLeasedWhileItsHeartbeatsCarryNoProgress() throws Exception {
+        JobAssignment a = lease(CPU);
+        clock.advance(Duration.ofSeconds(30));
+
+        TestTokens.as(Roles.WORKER).contentType(ContentType.JSON)
+                .body(WorkerWire.write(WorkerWire.HeartbeatRequest.of(a.leaseToken(), null)))
+                .post("/api/v1/worker/jobs/" + a.jobId() + "/heartbeat").then().statusCode(200);
+
+        JobEntity held = Pipeline.job(a.jobId());
+        assertEquals("leased", held.state, "not running before the worker starts it");
+        assertEquals(clock.instant().plusSeconds(60).getEpochSecond(), held.claimedUntil.getEpochSecond(), 1,
+                "the lease is extended from the heartbeat");
+        queue.heartbeat(a.jobId(), a.leaseToken(), new Progress(Progress.Stage.DOWNLOADING, 0));
+        assertEquals("running", Pipeline.job(a.jobId()).state, "the first heartbeat with progress starts it");
+    }
+
+    @Test
     void shouldPutAnExpiredLeaseBackAndParkTheJobAfterItsAttempts() {
         JobAssignment first = lease(CPU);
         clock.advance(Duration.ofSeconds(61));

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,6 +32,8 @@ final class InMemoryWorkerPort implements WorkerPort {
     final LinkedBlockingQueue<Beat> beatEvents = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<Integer> leaseCalls = new LinkedBlockingQueue<>();
     final AtomicInteger unreachableLeases = new AtomicInteger();
+    /** When set, every report waits until it is counted down (a slow server). */
+    volatile CountDownLatch holdReports;
     private final AtomicInteger calls = new AtomicInteger();
 
     @Override
@@ -59,6 +62,15 @@ final class InMemoryWorkerPort implements WorkerPort {
 
     @Override
     public void report(long jobId, String leaseToken, JobOutcome outcome) throws LeaseLostException {
+        CountDownLatch hold = holdReports;
+        if (hold != null) {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while a report was held", e);
+            }
+        }
         if (lostLeases.contains(jobId)) {
             throw new LeaseLostException(jobId);
         }

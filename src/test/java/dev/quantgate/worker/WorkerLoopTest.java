@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -31,13 +32,24 @@ class WorkerLoopTest {
 
     private final InMemoryWorkerPort port = new InMemoryWorkerPort();
     private final LinkedBlockingQueue<Object[]> finished = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<JobTimings> timings = new LinkedBlockingQueue<>();
     private WorkerLoop loop;
 
     private WorkerLoop start(JobRunner runner, Duration idle) {
         WorkerLoop.Settings settings = new WorkerLoop.Settings(dir.resolve("work"), idle,
                 new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), Backoff.Jitter.NONE));
         loop = new WorkerLoop(WorkerFixtures.WORKER, port, new LocalArtifactPort(), runner, settings,
-                (job, outcome, reported) -> finished.add(new Object[] {job, outcome, reported}));
+                new WorkerLoop.Listener() {
+                    @Override
+                    public void finished(JobAssignment job, JobOutcome outcome, boolean reported) {
+                        finished.add(new Object[] {job, outcome, reported});
+                    }
+
+                    @Override
+                    public void timed(JobTimings t) {
+                        timings.add(t);
+                    }
+                });
         loop.start();
         return loop;
     }
@@ -151,6 +163,138 @@ class WorkerLoopTest {
         assertInstanceOf(JobOutcome.NotApplicable.class, r.outcome());
         loop.stop(Duration.ofSeconds(5));
         assertFalse(loop.running());
+    }
+
+    @Test
+    void shouldTimeEachJobsLeaseStagesAndReportWithTheIdleTimeBetweenJobs() throws Exception {
+        start((job, artifacts, workDir, progress) -> {
+            progress.accept(new Progress(Progress.Stage.DOWNLOADING, 0));
+            progress.accept(new Progress(Progress.Stage.DOWNLOADING, 100));
+            progress.accept(new Progress(Progress.Stage.QUANTIZING, 0));
+            progress.accept(new Progress(Progress.Stage.EVALUATING, 0));
+            return new JobOutcome.NotApplicable("n/a", Map.of());
+        }, Duration.ofHours(1));
+        port.queued.add(job(7, Duration.ofSeconds(10)));
+        port.queued.add(job(8, Duration.ofSeconds(10)));
+        loop.wake();
+
+        JobTimings first = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        JobTimings second = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(first);
+        assertNotNull(second);
+        assertEquals(List.of(7L, 8L), List.of(first.jobId(), second.jobId()));
+        assertNull(first.idleBefore(), "nothing ran on this worker before its first job");
+        assertNotNull(second.idleBefore(), "the time from the first job's report to the second's lease");
+        for (JobTimings t : List.of(first, second)) {
+            assertEquals(List.of(Progress.Stage.DOWNLOADING, Progress.Stage.QUANTIZING, Progress.Stage.EVALUATING),
+                    List.copyOf(t.stages().keySet()), "each stage heard once, in order; a repeated stage is one span");
+            assertEquals(t.run(), t.stages().values().stream().reduce(Duration.ZERO, Duration::plus),
+                    "the stages tile the run");
+            assertTrue(t.cycle().compareTo(t.leaseWait().plus(t.run()).plus(t.reportWait())) >= 0, t.toString());
+            assertEquals(t.leaseWait().plus(t.reportWait()), t.blockingCalls());
+            assertEquals(t.lease().plus(t.heartbeating()).plus(t.report()), t.queueCalls());
+            assertEquals("not_applicable", t.outcome());
+            assertTrue(t.reported());
+            assertEquals("test-worker-1", t.workerId());
+        }
+        String line = second.logLine();
+        assertTrue(line.startsWith("job-timings worker=test-worker-1 job=8 attempt=1 outcome=not_applicable"
+                + " reported=true leased_at=" + second.leasedAt() + " idle_before_ms="), line);
+        assertTrue(line.matches(".* lease_ms=\\d+\\.\\d{3} lease_wait_ms=\\d+\\.\\d{3} run_ms=\\d+\\.\\d{3} downloading_ms=\\d+\\.\\d{3}"
+                + " quantizing_ms=\\d+\\.\\d{3} evaluating_ms=\\d+\\.\\d{3} heartbeats=0 heartbeat_ms=0\\.000"
+                + " report_ms=\\d+\\.\\d{3} report_wait_ms=\\d+\\.\\d{3} cycle_ms=\\d+\\.\\d{3}"), line);
+        assertTrue(first.logLine().contains(" idle_before_ms=- "), first.logLine());
+    }
+
+    @Test
+    void shouldLeaseAndRunTheNextJobWhileTheLastReportIsBeingMade() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        port.holdReports = release;
+        LinkedBlockingQueue<Long> ran = new LinkedBlockingQueue<>();
+        start((job, artifacts, workDir, progress) -> {
+            ran.add(job.jobId());
+            return new JobOutcome.NotApplicable("n/a", Map.of());
+        }, Duration.ofHours(1));
+        port.queued.add(job(9, Duration.ofSeconds(10)));
+        port.queued.add(job(10, Duration.ofSeconds(10)));
+        loop.wake();
+
+        assertEquals(9L, ran.poll(WAIT_S, TimeUnit.SECONDS));
+        assertEquals(10L, ran.poll(WAIT_S, TimeUnit.SECONDS), "the second job ran while the first report was held");
+        assertTrue(port.reports.isEmpty(), "no report was made while the server held them");
+        assertTrue(finished.isEmpty(), "a job is finished once its report is made");
+        release.countDown();
+        assertEquals(9L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        assertEquals(10L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId(), "reports in the jobs' order");
+        assertEquals(9L, ((JobAssignment) finished.poll(WAIT_S, TimeUnit.SECONDS)[0]).jobId());
+        assertEquals(10L, ((JobAssignment) finished.poll(WAIT_S, TimeUnit.SECONDS)[0]).jobId());
+    }
+
+    @Test
+    void shouldLeaseTheNextJobAheadOnceTheVariantIsMadeAndHeartbeatItWithoutProgressUntilItStarts() throws Exception {
+        LinkedBlockingQueue<Long> ran = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<InMemoryWorkerPort.Beat> heldBeats = new LinkedBlockingQueue<>();
+        start((job, artifacts, workDir, progress) -> {
+            ran.add(job.jobId());
+            if (job.jobId() == 12) {
+                progress.accept(new Progress(Progress.Stage.QUANTIZING, 0));
+                if (port.queued.size() != 1) {
+                    return new JobOutcome.Failed("test", "job 13 was leased before job 12 made its variant", false);
+                }
+                progress.accept(new Progress(Progress.Stage.BENCHMARKING, 0));
+                try {
+                    InMemoryWorkerPort.Beat b;
+                    do {
+                        b = port.beatEvents.poll(WAIT_S, TimeUnit.SECONDS);
+                    } while (b != null && b.jobId() != 13);
+                    if (b != null) {
+                        heldBeats.add(b);
+                    }
+                } catch (InterruptedException e) {
+                    return new JobOutcome.Failed("test", e.toString(), false);
+                }
+            }
+            return new JobOutcome.NotApplicable("n/a", Map.of());
+        }, Duration.ofHours(1));
+        port.queued.add(job(12, Duration.ofSeconds(10)));
+        port.queued.add(job(13, Duration.ofMillis(20)));
+        loop.wake();
+
+        assertEquals(12L, ran.poll(WAIT_S, TimeUnit.SECONDS));
+        InMemoryWorkerPort.Beat held = heldBeats.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(held, "job 13 was leased ahead and heartbeaten while job 12 still ran");
+        assertNull(held.progress(), "a job leased ahead carries no progress until it starts");
+        assertEquals(13L, ran.poll(WAIT_S, TimeUnit.SECONDS));
+        assertEquals(12L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        assertEquals(13L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        JobTimings first = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        JobTimings second = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(second);
+        assertEquals(List.of(12L, 13L), List.of(first.jobId(), second.jobId()));
+        assertEquals("not_applicable", first.outcome(), "job 12 saw job 13 still queued until it benchmarked");
+        assertTrue(second.leasedAt().isBefore(first.leasedAt().plus(first.cycle())),
+                "job 13's lease began while job 12 ran: " + first + " / " + second);
+    }
+
+    @Test
+    void shouldMakeTheReportInFlightWhenStoppedWithinTheGrace() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        port.holdReports = release;
+        LinkedBlockingQueue<Long> ran = new LinkedBlockingQueue<>();
+        start((job, artifacts, workDir, progress) -> {
+            ran.add(job.jobId());
+            return new JobOutcome.NotApplicable("n/a", Map.of());
+        }, Duration.ofHours(1));
+        port.queued.add(job(11, Duration.ofSeconds(10)));
+        loop.wake();
+        assertEquals(11L, ran.poll(WAIT_S, TimeUnit.SECONDS));
+
+        Thread stopper = new Thread(() -> loop.stop(Duration.ofSeconds(WAIT_S)));
+        stopper.start();
+        release.countDown();
+        stopper.join(TimeUnit.SECONDS.toMillis(WAIT_S));
+        assertFalse(stopper.isAlive(), "stop returned once the report was made");
+        assertEquals(11L, port.reports.poll(0, TimeUnit.SECONDS).jobId(), "the report was made before stop returned");
     }
 
     @Test
