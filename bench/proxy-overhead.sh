@@ -4,7 +4,10 @@
 # side straight to the stand-in and through QuantGate's proxy, in alternating rounds:
 #   1. a small REST call (GET registered-models/get): wrk latency p50/p99 one request at a time (-c1: the added
 #      latency, no queueing) and requests/s with $CONNECTIONS connections; overhead p50 = proxy - direct.
-#   2. the $MB MB artifact download, $REPEATS times each way (curl -o /dev/null): MB/s; proxy / direct.
+#   2. the $MB MB artifact download, $REPEATS times each way (curl -o /dev/null): MB/s; proxy / direct. When nginx
+#      is installed (apt-get install nginx-light; PEER=none skips it), the same download also goes through nginx
+#      as a streaming reverse proxy (proxy_buffering off, one worker process) in the same rounds: the peer that
+#      shows what any user-space proxy costs on this machine.
 # Targets (issue 11): overhead p50 < 2 ms on the small call; proxy >= 80% of direct for the 100 MB download.
 #
 # Needs: java 17, mvn (offline is fine), wrk, curl, python3
@@ -29,9 +32,9 @@ done
 WORK=$(mktemp -d /tmp/quantgate-proxy-bench.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 APP_PORT=$(free_port); PROXY_PORT=$(free_port); MLFLOW_PORT=$(free_port)
-APP_PID=; MLFLOW_PID=
+APP_PID=; MLFLOW_PID=; NGINX_PID=
 cleanup() {
-  for pid in $APP_PID $MLFLOW_PID; do
+  for pid in $APP_PID $MLFLOW_PID $NGINX_PID; do
     if kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
   done
   rm -rf "$WORK"
@@ -56,6 +59,33 @@ PROXY="http://127.0.0.1:$PROXY_PORT"
 REST=/api/2.0/mlflow/registered-models/get?name=fixture-model
 ARTIFACT=/api/2.0/mlflow-artifacts/artifacts/bench/model.bin
 cmp <(curl -fs "$DIRECT$REST") <(curl -fs "$PROXY$REST") && echo "== the proxy answers the REST call byte for byte"
+SIDES="direct proxy"
+if [ "${PEER:-nginx}" = nginx ] && command -v nginx >/dev/null; then
+  NGINX_PORT=$(free_port)
+  mkdir -p "$WORK/nginx"
+  cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body; proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi; uwsgi_temp_path $WORK/nginx/uwsgi; scgi_temp_path $WORK/nginx/scgi;
+  upstream mlflow { server 127.0.0.1:$MLFLOW_PORT; keepalive 16; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { proxy_pass http://mlflow; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }
+  }
+}
+CONF
+  nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+  NGINX_PID=$!
+  for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$NGINX_PORT$REST" && break; sleep 0.1; done
+  NGINX="http://127.0.0.1:$NGINX_PORT"
+  SIDES="direct proxy nginx"
+fi
 echo "== QuantGate on :$APP_PORT, its proxy on :$PROXY_PORT, stand-in MLflow on :$MLFLOW_PORT; $(nproc) cores"
 
 run_wrk() { # name url connections threads -> KEY=value lines in $WORK/<name>
@@ -77,10 +107,10 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo "== $MB MB artifact download: warm-up (2 each way), then $REPEATS alternating repeats (curl -o /dev/null)"
-for _ in 1 2; do for url in "$DIRECT" "$PROXY"; do curl -fs -o /dev/null "$url$ARTIFACT"; done; done
+for _ in 1 2; do for url in "$DIRECT" "$PROXY" ${NGINX:-}; do curl -fs -o /dev/null "$url$ARTIFACT"; done; done
 for i in $(seq 1 "$REPEATS"); do
-  for side in direct proxy; do
-    url=$DIRECT; [ "$side" = proxy ] && url=$PROXY
+  for side in $SIDES; do
+    url=$DIRECT; [ "$side" = proxy ] && url=$PROXY; [ "$side" = nginx ] && url=$NGINX
     read -r bytes seconds < <(curl -fs -o /dev/null -w '%{size_download} %{time_total}\n' "$url$ARTIFACT")
     [ "$bytes" -eq $((MB * 1024 * 1024)) ] || { echo "!! $side downloaded $bytes bytes" >&2; exit 1; }
     echo "repeat=$i side=$side seconds=$seconds MBps=$(python3 -c "print(round($bytes / 1048576 / $seconds, 1))")" \
@@ -107,4 +137,7 @@ print(f"RESULT rest c1: direct p50={d[0]:.3f} ms p99={d[1]:.3f} ms, proxy p50={p
 print(f"RESULT rest c{conns}: direct {d[2]:.0f} req/s (p50 {d[3]:.2f} ms, p99 {d[4]:.2f} ms),"
       f" proxy {p[2]:.0f} req/s (p50 {p[3]:.2f} ms, p99 {p[4]:.2f} ms)")
 print(f"RESULT artifact {mb} MB: direct {ad:.0f} MB/s, proxy {ap:.0f} MB/s, proxy/direct {ap / ad:.0%} (target >= 80%)")
+if "side=nginx" in artifact:
+    an = speed("nginx")
+    print(f"RESULT artifact {mb} MB, peer: nginx {an:.0f} MB/s, nginx/direct {an / ad:.0%}, proxy/nginx {ap / an:.0%}")
 PY
