@@ -11,6 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,8 +71,11 @@ public class MlflowProxy {
                 tls, url.getRawPath() == null ? "" : url.getRawPath().replaceAll("/+$", ""),
                 (int) mlflow.connectTimeout().toMillis(), mlflow.readTimeout().toMillis());
         int loops = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
-        // the first instance binds the port (a free one for port 0), the others share it
-        ProxyVerticle first = new ProxyVerticle(origin, config, gate, config.port());
+        // Vert.x shares a listening socket between instances that ask for the same host and port; a server asked
+        // for port 0 is filed under 0, so the others could not join it by its actual port. Port 0 is therefore
+        // turned into a concrete free port first, and every instance asks for that one.
+        int wanted = config.port() == 0 ? freePort(config.host()) : config.port();
+        ProxyVerticle first = new ProxyVerticle(origin, config, gate, wanted);
         deployments.add(await(vertx.deployVerticle(first)));
         int bound = first.actualPort();
         if (loops > 1) {
@@ -90,6 +96,12 @@ public class MlflowProxy {
         }
         deployments.clear();
         port = -1;
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        }
     }
 
     private static <T> T await(Future<T> future) throws InterruptedException, ExecutionException, TimeoutException {
