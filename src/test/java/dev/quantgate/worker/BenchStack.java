@@ -69,8 +69,8 @@ final class BenchStack implements AutoCloseable {
                 "quantgate.security.admin-token=" + ADMIN,
                 "quantgate.mlflow.url=" + mlflow.url(),
                 "quantgate.mlflow.poll-interval=0",
-                // no MLflow proxy: the benches do not use it, and with more than one event loop on a free port
-                // (PackagedApp's proxy.port=0) its second listener fails to bind, so the server does not start
+                // no MLflow proxy: the benches do not use it, and on this 2-core machine with PackagedApp's
+                // proxy.port=0 MlflowProxy.start failed with a BindException, so the server did not start
                 "quantgate.proxy.enabled=false"));
         properties.addAll(List.of(extra));
         Path log = work.resolve("server.log");
