@@ -3,6 +3,8 @@ package dev.quantgate;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.quantgate.mlflow.artifacts.MlflowArtifacts;
+import dev.quantgate.worker.ArtifactCache;
+import dev.quantgate.worker.CachedArtifacts;
 import dev.quantgate.worker.JobExecutor;
 import dev.quantgate.worker.RestWorkerPort;
 import dev.quantgate.worker.WorkerInfo;
@@ -40,6 +42,8 @@ import java.util.logging.Logger;
  *   <li>{@code QUANTGATE_WORKER_KIND} {@code cpu|gpu} (default {@code cpu}), {@code QUANTGATE_WORKER_ID}
  *       (default host-pid), {@code QUANTGATE_WORK_DIR} (default {@code data/work}), {@code QUANTGATE_PORT}
  *       (health, default 8080; 0 picks a free port and prints it)</li>
+ *   <li>{@code QUANTGATE_WORKER_CACHE_MAX_BYTES} (verified-download cache, default 4 GiB, 0 turns it off),
+ *       {@code QUANTGATE_WORKER_CACHE_DIR} (default {@code .cache} in the work directory)</li>
  * </ul>
  * Without Quarkus nothing configures logging, so the worker logs INFO and above to the console itself, one line a
  * record (the worker loop's warnings and its {@code job-timings} line per job).
@@ -81,6 +85,17 @@ final class WorkerProcess {
             System.err.println("quantgate worker: " + e.getMessage());
             return BAD_CONFIG;
         }
+        long cacheMaxBytes;
+        try {
+            cacheMaxBytes = Long.parseLong(env.getOrDefault("QUANTGATE_WORKER_CACHE_MAX_BYTES", "4294967296").trim());
+            if (cacheMaxBytes < 0) {
+                throw new NumberFormatException("negative");
+            }
+        } catch (NumberFormatException e) {
+            System.err.println("quantgate worker: QUANTGATE_WORKER_CACHE_MAX_BYTES is a byte count (0 turns the "
+                    + "download cache off), was '" + env.get("QUANTGATE_WORKER_CACHE_MAX_BYTES") + "'");
+            return BAD_CONFIG;
+        }
         logToConsole();
         Path work = Path.of(env.getOrDefault("QUANTGATE_WORK_DIR", "data/work"));
         String id = env.getOrDefault("QUANTGATE_WORKER_ID", hostName() + "-" + ProcessHandle.current().pid());
@@ -91,7 +106,9 @@ final class WorkerProcess {
                     Duration.ofSeconds(5), Duration.ofSeconds(60));
             MlflowArtifacts artifacts = new MlflowArtifacts(mlflow.trim(), authorization, Duration.ofSeconds(5),
                     Duration.ofSeconds(60));
-            WorkerLoop loop = new WorkerLoop(info, port, artifacts, new JobExecutor(info, JobExecutor.Settings.defaults()),
+            ArtifactCache cache = ArtifactCache.open(Path.of(env.getOrDefault("QUANTGATE_WORKER_CACHE_DIR",
+                    work.resolve(".cache").toString())), cacheMaxBytes);
+            WorkerLoop loop = new WorkerLoop(info, port, CachedArtifacts.over(artifacts, cache), new JobExecutor(info, JobExecutor.Settings.defaults()),
                     WorkerLoop.Settings.defaults(work), null);
             HttpServer health = health(Integer.parseInt(env.getOrDefault("QUANTGATE_PORT", "8080")), loop);
             CountDownLatch stopped = new CountDownLatch(1);

@@ -1,7 +1,9 @@
 package dev.quantgate.jobs;
 
 import dev.quantgate.evaluation.benchmark.BenchmarkOptions;
+import dev.quantgate.worker.ArtifactCache;
 import dev.quantgate.worker.ArtifactPort;
+import dev.quantgate.worker.CachedArtifacts;
 import dev.quantgate.worker.JobExecutor;
 import dev.quantgate.worker.WorkerInfo;
 import dev.quantgate.worker.WorkerLoop;
@@ -17,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Role {@code all}: one CPU worker inside the server, leasing straight from the {@link JobQueue} (no HTTP) and
@@ -34,6 +37,8 @@ public class InProcessWorker {
     private final boolean enabled;
     private final Path workRoot;
     private final BenchmarkOptions benchmark;
+    private final Path cacheDir;
+    private final long cacheMaxBytes;
     private volatile WorkerLoop loop;
 
     public InProcessWorker(ProcessRole role, JobQueue queue, ArtifactPort artifacts,
@@ -42,12 +47,17 @@ public class InProcessWorker {
                            @ConfigProperty(name = "quantgate.worker.benchmark.warmups", defaultValue = "20") int warmups,
                            @ConfigProperty(name = "quantgate.worker.benchmark.latency-runs", defaultValue = "200") int latencyRuns,
                            @ConfigProperty(name = "quantgate.worker.benchmark.throughput-runs", defaultValue = "20")
-                           int throughputRuns) {
+                           int throughputRuns,
+                           @ConfigProperty(name = "quantgate.worker.cache-dir") Optional<Path> cacheDir,
+                           @ConfigProperty(name = "quantgate.worker.cache.max-bytes", defaultValue = "4294967296")
+                           long cacheMaxBytes) {
         this.role = role;
         this.queue = queue;
         this.artifacts = artifacts;
         this.enabled = enabled;
         this.workRoot = workRoot;
+        this.cacheDir = cacheDir.orElse(workRoot.resolve(".cache"));
+        this.cacheMaxBytes = cacheMaxBytes;
         BenchmarkOptions d = BenchmarkOptions.defaults();
         this.benchmark = new BenchmarkOptions(warmups, latencyRuns, d.throughputBatch(), throughputRuns, d.intraOpThreads(),
                 d.dimensions(), d.defaultDimension(), d.seed());
@@ -57,18 +67,24 @@ public class InProcessWorker {
         if (!role.runsInProcessWorker() || !enabled) {
             return;
         }
+        ArtifactCache cache;
         try {
             Files.createDirectories(workRoot);
+            cache = ArtifactCache.open(cacheDir, cacheMaxBytes);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the worker's work directory " + workRoot, e);
+            throw new UncheckedIOException("cannot create the worker's work directory " + workRoot + " or its cache "
+                    + cacheDir, e);
         }
         WorkerInfo info = WorkerInfo.detect("in-process-" + ProcessHandle.current().pid(), "cpu");
-        WorkerLoop worker = new WorkerLoop(info, queue, artifacts, new JobExecutor(info, settings()),
+        WorkerLoop worker = new WorkerLoop(info, queue, CachedArtifacts.over(artifacts, cache),
+                new JobExecutor(info, settings()),
                 WorkerLoop.Settings.defaults(workRoot), null);
         queue.onWork(worker::wake);
         worker.start();
         loop = worker;
-        LOG.infof("In-process worker %s started (work directory %s)", info.id(), workRoot.toAbsolutePath());
+        LOG.infof("In-process worker %s started (work directory %s, download cache %s)", info.id(),
+                workRoot.toAbsolutePath(), cache.enabled() ? cacheDir.toAbsolutePath() + " up to " + cacheMaxBytes
+                        + " bytes" : "off");
     }
 
     void stop(@Observes ShutdownEvent event) {

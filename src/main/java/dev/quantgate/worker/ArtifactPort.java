@@ -1,6 +1,9 @@
 package dev.quantgate.worker;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The worker's only way to MLflow: resolve where a version's model files are, stream artifacts to disk (size
@@ -20,6 +23,22 @@ public interface ArtifactPort {
 
     /** Downloads one file; answers its size and SHA-256. */
     Download downloadFile(String uri, Path target, long maxBytes) throws ArtifactException;
+
+    /**
+     * The files under a directory URI, relative paths with {@code /}, each with the size the store lists ({@code -1}
+     * where it lists none); empty where this port cannot list. The worker's download cache keys on it.
+     */
+    default Optional<Map<String, Long>> list(String directoryUri) throws ArtifactException {
+        return Optional.empty();
+    }
+
+    /**
+     * The size the store lists for one file ({@code -1} where it lists none); empty where this port cannot list
+     * or the file is not listed. The worker's download cache keys on it.
+     */
+    default OptionalLong listedSize(String fileUri) throws ArtifactException {
+        return OptionalLong.empty();
+    }
 
     /** Uploads every file under {@code directory} to {@code uri} (a directory URI under the job's run). */
     void uploadDirectory(Path directory, String uri) throws ArtifactException;

@@ -125,6 +125,34 @@ class JobExecutorAdultTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void shouldReadNoArtifactBytesForASecondJobOnTheSameSourceAndRecordTheSameHashes() throws Exception {
+        LocalArtifactPort counted = new LocalArtifactPort();
+        ArtifactPort port = CachedArtifacts.over(counted, ArtifactCache.open(store.resolve("cache"), 1L << 30));
+        List<Map<String, Object>> evidence = new ArrayList<>();
+        List<Integer> downloads = new ArrayList<>();
+        for (String scheme : List.of("int8-dynamic", "fp16")) {
+            JobAssignment job = WorkerFixtures.job(IDS.incrementAndGet(), "{\"scheme\":\"" + scheme + "\"}", source,
+                    dataset, null, store.resolve("runs"));
+            Path work = Files.createDirectories(store.resolve("work-cached-" + scheme));
+            JobOutcome outcome = executor.execute(job, port, work, p -> { });
+            evidence.add(assertInstanceOf(JobOutcome.Succeeded.class, outcome, outcome.toString()).evidence());
+            downloads.add(counted.downloads.get());
+            DirectoryManifest.deleteTree(work);
+        }
+
+        assertEquals(List.of(2, 2), downloads, "the first job downloads the model and the dataset, the second nothing");
+        Map<String, Object> first = (Map<String, Object>) evidence.get(0).get("source_artifact");
+        Map<String, Object> second = (Map<String, Object>) evidence.get(1).get("source_artifact");
+        assertEquals(first, second, "the same source URI, hash, files and size");
+        assertEquals(DirectoryManifest.of(source).sha256(), second.get("sha256"));
+        Map<String, Object> firstData = (Map<String, Object>) evidence.get(0).get("dataset");
+        Map<String, Object> secondData = (Map<String, Object>) evidence.get(1).get("dataset");
+        assertEquals(firstData, secondData);
+        assertEquals(DirectoryManifest.sha256(dataset), secondData.get("sha256"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void shouldSayInTheEvidenceWhenAGpuJobRanOnACpuByFallback() throws Exception {
         JobAssignment job = WorkerFixtures.onCpuFallback(WorkerFixtures.job(IDS.incrementAndGet(),
                 "{\"scheme\":\"fp16\"}", source, dataset, null, store.resolve("runs")));

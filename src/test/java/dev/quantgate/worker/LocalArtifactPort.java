@@ -8,17 +8,24 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
  * An {@link ArtifactPort} over {@code file:} URIs: a version's source is its directory's URI, downloads stream with
- * the real size limit and SHA-256, uploads copy into the store. {@link #unreachable} makes every call an outage.
+ * the real size limit and SHA-256, uploads copy into the store; lists sizes like MLflow. {@link #unreachable}
+ * makes every call an outage; {@link #downloads} counts the downloads (directories and files) that read bytes.
  */
 final class LocalArtifactPort implements ArtifactPort {
 
     final AtomicBoolean unreachable = new AtomicBoolean();
+    final AtomicInteger downloads = new AtomicInteger();
 
     private static Path path(String uri) throws ArtifactException {
         try {
@@ -44,6 +51,7 @@ final class LocalArtifactPort implements ArtifactPort {
     @Override
     public Download downloadDirectory(String uri, Path target, long maxBytes) throws ArtifactException {
         reachable();
+        downloads.incrementAndGet();
         Path dir = path(uri);
         if (!Files.isDirectory(dir)) {
             throw new ArtifactException("no artifact directory at " + uri, false);
@@ -72,6 +80,7 @@ final class LocalArtifactPort implements ArtifactPort {
     @Override
     public Download downloadFile(String uri, Path target, long maxBytes) throws ArtifactException {
         reachable();
+        downloads.incrementAndGet();
         Path file = path(uri);
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
@@ -81,6 +90,35 @@ final class LocalArtifactPort implements ArtifactPort {
             throw new ArtifactException("no artifact at " + uri, false, e);
         } catch (IOException e) {
             throw new ArtifactException("cannot copy " + uri + ": " + e, true, e);
+        }
+    }
+
+    @Override
+    public Optional<Map<String, Long>> list(String directoryUri) throws ArtifactException {
+        reachable();
+        Path dir = path(directoryUri);
+        if (!Files.isDirectory(dir)) {
+            return Optional.of(Map.of());
+        }
+        Map<String, Long> files = new LinkedHashMap<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+                files.put(dir.relativize(f).toString().replace(java.io.File.separatorChar, '/'), Files.size(f));
+            }
+        } catch (IOException e) {
+            throw new ArtifactException("cannot list " + directoryUri + ": " + e, true, e);
+        }
+        return Optional.of(files);
+    }
+
+    @Override
+    public OptionalLong listedSize(String fileUri) throws ArtifactException {
+        reachable();
+        Path file = path(fileUri);
+        try {
+            return Files.isRegularFile(file) ? OptionalLong.of(Files.size(file)) : OptionalLong.empty();
+        } catch (IOException e) {
+            throw new ArtifactException("cannot list " + fileUri + ": " + e, true, e);
         }
     }
 

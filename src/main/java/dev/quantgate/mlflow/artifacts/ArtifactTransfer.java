@@ -56,6 +56,32 @@ final class ArtifactTransfer {
         return files;
     }
 
+    /** The files directly in a proxy directory (sub-folders left out), paths as MLflow lists them. */
+    List<Entry> listFiles(String directory) throws ArtifactException {
+        List<Entry> files = new ArrayList<>();
+        for (JsonNode file : listing(directory).path("files")) {
+            String name = file.path("path").asText();
+            ArtifactPaths.checkRelative(name, directory);
+            if (!file.path("is_dir").asBoolean()) {
+                files.add(new Entry(name, file.path("file_size").asLong(-1)));
+            }
+        }
+        return files;
+    }
+
+    private JsonNode listing(String where) throws ArtifactException {
+        HttpRequest request = rest.request(PROXY + "?path=" + ArtifactPaths.query(where))
+                .header("Accept", "application/json").GET().build();
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8),
+                "list " + where);
+        check(response.statusCode(), response.body(), "list " + where);
+        try {
+            return json.readTree(response.body() == null || response.body().isBlank() ? "{}" : response.body());
+        } catch (IOException e) {
+            throw new ArtifactException("MLflow listed " + where + " with a body that is not JSON", false, e);
+        }
+    }
+
     private void list(String root, String relative, List<Entry> into) throws ArtifactException {
         String where = ArtifactPaths.join(root, relative);
         HttpRequest request = rest.request(PROXY + "?path=" + ArtifactPaths.query(where))

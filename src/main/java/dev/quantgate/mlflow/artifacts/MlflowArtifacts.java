@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * {@link ArtifactPort} on MLflow: sources resolved through MLflow's REST API, files moved through the artifact
@@ -118,6 +120,35 @@ public final class MlflowArtifacts implements ArtifactPort {
         }
         ArtifactTransfer.Written written = transfer.download(ArtifactPaths.proxyPath(location), target, maxBytes, maxBytes);
         return new Download(written.bytes(), 1, written.sha256());
+    }
+
+    @Override
+    public Optional<Map<String, Long>> list(String directoryUri) throws ArtifactException {
+        String location = location(directoryUri);
+        if (!location.startsWith(ArtifactPaths.PROXY_SCHEME)) {
+            return Optional.empty();
+        }
+        Map<String, Long> files = new LinkedHashMap<>();
+        for (ArtifactTransfer.Entry file : transfer.list(ArtifactPaths.proxyPath(location))) {
+            files.put(file.path(), file.size());
+        }
+        return Optional.of(files);
+    }
+
+    @Override
+    public OptionalLong listedSize(String fileUri) throws ArtifactException {
+        String location = location(fileUri);
+        int slash = location.lastIndexOf('/');
+        if (!location.startsWith(ArtifactPaths.PROXY_SCHEME) || slash <= ArtifactPaths.PROXY_SCHEME.length()) {
+            return OptionalLong.empty();
+        }
+        String name = location.substring(slash + 1);
+        for (ArtifactTransfer.Entry file : transfer.listFiles(ArtifactPaths.proxyPath(location.substring(0, slash)))) {
+            if (file.path().equals(name) || file.path().endsWith("/" + name)) {
+                return OptionalLong.of(file.size());
+            }
+        }
+        return OptionalLong.empty();
     }
 
     @Override

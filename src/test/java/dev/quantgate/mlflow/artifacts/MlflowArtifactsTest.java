@@ -7,7 +7,9 @@ import dev.quantgate.testing.FakeTracking;
 import dev.quantgate.testing.MlflowFixtures;
 import dev.quantgate.testing.TestTokens;
 import dev.quantgate.worker.ArtifactException;
+import dev.quantgate.worker.ArtifactCache;
 import dev.quantgate.worker.ArtifactPort;
+import dev.quantgate.worker.CachedArtifacts;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -115,6 +118,35 @@ class MlflowArtifactsTest {
         assertEquals(sha256(manifest.getBytes(StandardCharsets.UTF_8)), download.sha256());
         assertArrayEquals(ONNX, Files.readAllBytes(temp.resolve("m/model.onnx")));
         assertArrayEquals(new byte[]{1, 2, 3}, Files.readAllBytes(temp.resolve("m/data/weights.bin")));
+    }
+
+    @Test
+    void shouldListSizesAndLetTheCacheAnswerASecondJobWithoutReadingArtifactBytes() throws Exception {
+        FakeTracking.RunState run = fake.createRun("training", "mlp");
+        String root = run.artifactUri() + "/model";
+        fake.putArtifact(root + "/MLmodel", MLMODEL);
+        fake.putArtifact(root + "/data/weights.bin", new byte[]{1, 2, 3});
+        byte[] csv = "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8);
+        fake.putArtifact(run.artifactUri() + "/eval/eval.csv", csv);
+        String datasetUri = "runs:/" + run.id + "/eval/eval.csv";
+        assertEquals(Map.of("MLmodel", (long) MLMODEL.length, "data/weights.bin", 3L), artifacts.list(root).orElseThrow());
+        assertEquals(csv.length, artifacts.listedSize(datasetUri).orElseThrow());
+
+        ArtifactPort cached = CachedArtifacts.over(artifacts, ArtifactCache.open(temp.resolve("cache"), 1 << 20));
+        ArtifactPort.Download first = cached.downloadDirectory(root, temp.resolve("job1/source"), 10_000);
+        ArtifactPort.Download firstCsv = cached.downloadFile(datasetUri, temp.resolve("job1/eval.csv"), 10_000);
+        RequestPatternBuilder downloads = RequestPatternBuilder.newRequestPattern(RequestMethod.GET,
+                urlPathMatching("/api/2\\.0/mlflow-artifacts/artifacts/.+"));
+        int afterFirst = fake.server().findAll(downloads).size();
+        ArtifactPort.Download second = cached.downloadDirectory(root, temp.resolve("job2/source"), 10_000);
+        ArtifactPort.Download secondCsv = cached.downloadFile(datasetUri, temp.resolve("job2/eval.csv"), 10_000);
+
+        assertEquals(3, afterFirst, "the first job downloads every file");
+        assertEquals(afterFirst, fake.server().findAll(downloads).size(), "the second job reads no artifact bytes");
+        assertEquals(first, second);
+        assertEquals(firstCsv, secondCsv);
+        assertEquals(sha256(csv), secondCsv.sha256());
+        assertArrayEquals(new byte[]{1, 2, 3}, Files.readAllBytes(temp.resolve("job2/source/data/weights.bin")));
     }
 
     @Test
