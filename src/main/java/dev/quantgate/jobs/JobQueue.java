@@ -19,8 +19,10 @@ import dev.quantgate.worker.WorkerInfo;
 import dev.quantgate.worker.WorkerPort;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.DurationConverter;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
@@ -71,6 +73,7 @@ public class JobQueue implements WorkerPort {
     private final JobsConfig config;
     private final AfterCommit afterCommit;
     private final WorkQueue queue;
+    private final ProcessRole role;
     private final List<Runnable> wakeListeners = new CopyOnWriteArrayList<>();
 
     public JobQueue(AgroalDataSource dataSource, EntityManager em, JobAssignments assignments, JobOutcomes outcomes,
@@ -88,6 +91,14 @@ public class JobQueue implements WorkerPort {
         this.afterCommit = afterCommit;
         this.queue = queues.create(QUEUE, "quantgate.jobs.reaper.attempts", new RetryPolicy(1,
                 new Backoff(config.retryBackoffInitial(), config.retryBackoffMax(), Backoff.Jitter.EQUAL)));
+        this.role = role;
+    }
+
+    /**
+     * Starts the reaper once the application is up: started from the constructor, its first run could reach this
+     * bean before its transaction interceptor is in place (and failed once at every start).
+     */
+    void startReaper(@Observes StartupEvent event) {
         String every = config.reapEvery().trim();
         if (role.runsServer() && !every.equalsIgnoreCase("off")) {
             queue.startLoop(1, DurationConverter.parseDuration(every), this::reapStep);
