@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Alias moves QuantGate sanctioned: its own writes through the outbox (a promotion, a revert) and the calls its MLflow
- * proxy let through. The newest of them says where QuantGate last meant the alias to point; a change that matches it
- * is an echo, not a write behind QuantGate's back.
+ * Alias and stage moves QuantGate sanctioned: its own writes through the outbox (a promotion, a revert) and the calls
+ * its MLflow proxy let through. The newest of them says where QuantGate last meant the alias (or version) to be; a
+ * change that matches it is an echo, not a write behind QuantGate's back.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRED)
@@ -61,16 +61,24 @@ public class SanctionedMoves {
     }
 
     /**
-     * Whether the MLflow proxy's newest pass of a transition into this stage of the model was for exactly this
-     * version: the stage change the poller then sees is that call's echo.
+     * Whether QuantGate sanctioned moving this version into this stage: its own latest queued transition of the
+     * version (a promotion, allowed or approved, or a revert) goes to exactly that stage, or the MLflow proxy's
+     * newest pass of a transition into the stage was for exactly this version. Stages compare ignoring case.
      */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public boolean passedStage(String model, String version, String stage) {
-        List<?> rows = em.createNativeQuery("SELECT version FROM gate_proxy_pass WHERE model_name = ?1"
+    public boolean isSanctionedStage(String model, String version, String stage) {
+        List<?> own = em.createNativeQuery("SELECT CAST(write_json AS jsonb) ->> 'stage' FROM mlflow_outbox"
+                        + " WHERE model_name = ?1 AND kind = 'transition-stage'"
+                        + " AND CAST(write_json AS jsonb) ->> 'version' = ?2 ORDER BY id DESC LIMIT 1")
+                .setParameter(1, model).setParameter(2, version).getResultList();
+        if (!own.isEmpty() && stage.equalsIgnoreCase((String) own.get(0))) {
+            return true;
+        }
+        List<?> passed = em.createNativeQuery("SELECT version FROM gate_proxy_pass WHERE model_name = ?1"
                         + " AND lower(target) = lower(?2) ORDER BY id DESC LIMIT 1")
                 .setParameter(1, model).setParameter(2, new Target(Target.Kind.STAGE, stage).toString())
                 .getResultList();
-        return !rows.isEmpty() && version.equals(rows.get(0));
+        return !passed.isEmpty() && version.equals(passed.get(0));
     }
 
     private Long latestOutbox(String model, String alias) {

@@ -7,10 +7,8 @@ import dev.quantgate.registry.RegistryChange;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -20,7 +18,8 @@ import java.util.Map;
  * it, the version is transitioned back to its previous stage through the outbox, tagged
  * {@code quantgate.gate=reverted:<decision id>}, and the revert is audited and counted. A transition QuantGate itself
  * asked MLflow for (a promotion, approved or allowed, or a revert: its latest {@code transition-stage} write for
- * this version goes to exactly this stage) is its own echo and is left alone.
+ * this version goes to exactly this stage), or one its MLflow proxy let through, is its own echo and is left alone
+ * ({@link SanctionedMoves}).
  *
  * <p>A direct transition with {@code archive_existing_versions} also moves the stage's earlier holders to
  * {@code Archived} in the same MLflow call, which stamps them all with one {@code last_updated_timestamp}. When the
@@ -40,19 +39,17 @@ public class StageGuard {
     private final MlflowOutbox outbox;
     private final StageMoves moves;
     private final SanctionedMoves sanctioned;
-    private final EntityManager em;
     private final AuditLog audit;
     private final MeterRegistry metrics;
 
     public StageGuard(GateService gate, Protection protection, MlflowOutbox outbox, StageMoves moves,
-                      SanctionedMoves sanctioned, EntityManager em,
+                      SanctionedMoves sanctioned,
                       AuditLog audit, MeterRegistry metrics) {
         this.gate = gate;
         this.protection = protection;
         this.outbox = outbox;
         this.moves = moves;
         this.sanctioned = sanctioned;
-        this.em = em;
         this.audit = audit;
         this.metrics = metrics;
     }
@@ -66,8 +63,7 @@ public class StageGuard {
             moves.archived(change).forEach(r -> restore(r, change));
         }
         if (!protection.protects(change.model(), change.version(), Target.of(null, change.stage()))
-                || ownTransition(change.model(), change.version(), change.stage())
-                || sanctioned.passedStage(change.model(), change.version(), change.stage())) {
+                || sanctioned.isSanctionedStage(change.model(), change.version(), change.stage())) {
             return;
         }
         StoredDecision decision = gate.decide(change.model(), change.version(), Target.of(null, change.stage()),
@@ -117,14 +113,5 @@ public class StageGuard {
 
     private static String previous(RegistryChange.StageChanged change) {
         return change.previousStage() == null ? NONE : change.previousStage();
-    }
-
-    /** Whether QuantGate's own latest stage write for this version transitions it to exactly this stage. */
-    private boolean ownTransition(String model, String version, String stage) {
-        List<?> rows = em.createNativeQuery("SELECT CAST(write_json AS jsonb) ->> 'stage' FROM mlflow_outbox"
-                        + " WHERE model_name = ?1 AND kind = 'transition-stage'"
-                        + " AND CAST(write_json AS jsonb) ->> 'version' = ?2 ORDER BY id DESC LIMIT 1")
-                .setParameter(1, model).setParameter(2, version).getResultList();
-        return !rows.isEmpty() && stage.equalsIgnoreCase((String) rows.get(0));
     }
 }
