@@ -5,7 +5,6 @@ import dev.quantgate.jobs.JobsTestProfile;
 import dev.quantgate.mlflow.client.MlflowWrite;
 import dev.quantgate.mlflow.outbox.MlflowOutbox;
 import dev.quantgate.registry.RegistryChange;
-import dev.quantgate.testing.TestDatabase;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.arc.Arc;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -16,10 +15,6 @@ import jakarta.enterprise.util.TypeLiteral;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +58,7 @@ class AliasGuardTest {
 
         fire(new RegistryChange.AliasMoved(model, "champion", "2", "1", WEBHOOK, Instant.now()));
 
-        List<String> writes = writes(model);
+        List<String> writes = GateFixtures.outboxWrites(model);
         assertEquals(2, writes.size(), writes.toString());
         assertTrue(writes.get(0).startsWith("set-alias ") && writes.get(0).contains("\"version\":\"1\""), writes.toString());
         assertTrue(writes.get(1).contains("\"key\":\"quantgate.gate\"") && writes.get(1).contains("reverted:"),
@@ -81,7 +76,7 @@ class AliasGuardTest {
 
         fire(new RegistryChange.AliasSet(model, "champion", "2", WEBHOOK, Instant.now()));
 
-        List<String> writes = writes(model);
+        List<String> writes = GateFixtures.outboxWrites(model);
         assertEquals(2, writes.size(), writes.toString());
         assertTrue(writes.get(0).startsWith("delete-alias ") && writes.get(0).contains("\"alias\":\"champion\""),
                 writes.toString());
@@ -91,16 +86,16 @@ class AliasGuardTest {
     void shouldLeaveAnAllowedMoveAnUnprotectedAliasAndQuantGatesOwnEchoAlone() {
         String allowed = model(1, GateFixtures.PASSING);
         fire(new RegistryChange.AliasMoved(allowed, "champion", "2", "1", WEBHOOK, Instant.now()));
-        assertEquals(List.of(), writes(allowed), "an allowed move is left alone");
+        assertEquals(List.of(), GateFixtures.outboxWrites(allowed), "an allowed move is left alone");
 
         String denied = model(1, GateFixtures.FAILING);
         fire(new RegistryChange.AliasSet(denied, "staging", "2", WEBHOOK, Instant.now()));
-        assertEquals(List.of(), writes(denied), "no policy protects 'staging'");
+        assertEquals(List.of(), GateFixtures.outboxWrites(denied), "no policy protects 'staging'");
 
         QuarkusTransaction.requiringNew().run(() -> Arc.container().instance(MlflowOutbox.class).get()
                 .enqueue(new MlflowWrite.SetAlias(denied, "champion", "2"), "test-promotion"));
         fire(new RegistryChange.AliasMoved(denied, "champion", "2", "1", WEBHOOK, Instant.now()));
-        assertEquals(1, writes(denied).size(), "the echo of QuantGate's own set is not reverted: " + writes(denied));
+        assertEquals(1, GateFixtures.outboxWrites(denied).size(), "the echo of QuantGate's own set is not reverted: " + GateFixtures.outboxWrites(denied));
     }
 
     private static void fire(RegistryChange change) {
@@ -109,20 +104,4 @@ class AliasGuardTest {
         QuarkusTransaction.requiringNew().run(() -> changes.fire(change));
     }
 
-    /** The model's outbox writes, oldest first, as {@code kind write_json}. */
-    static List<String> writes(String model) {
-        List<String> writes = new ArrayList<>();
-        try (Connection c = TestDatabase.app();
-             PreparedStatement s = c.prepareStatement("SELECT kind, write_json FROM mlflow_outbox WHERE model_name = ? ORDER BY id")) {
-            s.setString(1, model);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    writes.add(rs.getString(1) + " " + rs.getString(2));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return writes;
-    }
 }

@@ -30,7 +30,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -173,6 +175,23 @@ final class GateFixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The model's outbox writes, oldest first, as {@code kind write_json}. */
+    static List<String> outboxWrites(String model) {
+        List<String> writes = new ArrayList<>();
+        try (Connection c = TestDatabase.app();
+             PreparedStatement s = c.prepareStatement("SELECT kind, write_json FROM mlflow_outbox WHERE model_name = ? ORDER BY id")) {
+            s.setString(1, model);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    writes.add(rs.getString(1) + " " + rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return writes;
     }
 
     private static void exec(Connection c, String sql, Object... params) throws SQLException {

@@ -305,7 +305,7 @@ class MlflowProxyTest {
         assertEquals(200, after.statusCode(), after.body());
         assertEquals(2, fake.alias(model, "champion"));
         fire(new RegistryChange.AliasMoved(model, "champion", "2", "1", webhook(), Instant.now()));
-        assertEquals(List.of("set-alias"), AliasGuardTest.writes(model).stream().map(w -> w.split(" ")[0]).toList(),
+        assertEquals(List.of("set-alias"), GateFixtures.outboxWrites(model).stream().map(w -> w.split(" ")[0]).toList(),
                 "only the promotion's own write: the proxied set is not reverted");
     }
 
@@ -321,8 +321,8 @@ class MlflowProxyTest {
         fire(new RegistryChange.AliasMoved(proxied, "champion", "2", "1", webhook(), Instant.now()));
         fire(new RegistryChange.AliasMoved(direct, "champion", "2", "1", webhook(), Instant.now()));
 
-        assertEquals(List.of(), AliasGuardTest.writes(proxied), "the move the proxy let through is its own echo");
-        List<String> reverted = AliasGuardTest.writes(direct);
+        assertEquals(List.of(), GateFixtures.outboxWrites(proxied), "the move the proxy let through is its own echo");
+        List<String> reverted = GateFixtures.outboxWrites(direct);
         assertEquals(2, reverted.size(), "the same move made behind QuantGate's back is reverted: " + reverted);
         assertTrue(reverted.get(0).startsWith("set-alias ") && reverted.get(0).contains("\"version\":\"1\""), reverted.toString());
     }

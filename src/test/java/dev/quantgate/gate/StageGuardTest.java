@@ -5,7 +5,6 @@ import dev.quantgate.jobs.JobsTestProfile;
 import dev.quantgate.mlflow.outbox.OutboxDispatcher;
 import dev.quantgate.mlflow.poller.RegistryPoller;
 import dev.quantgate.testing.FakeMlflow;
-import dev.quantgate.testing.TestDatabase;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -16,10 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -97,10 +92,10 @@ class StageGuardTest {
                 .body("items.action", hasItem("gate.reverted.restored"));
         assertEquals(revertsBefore + 1, reverts(model));
 
-        List<String> writes = writes(model);
+        List<String> writes = GateFixtures.outboxWrites(model);
         poller.pollOnce();
         dispatchAll();
-        assertEquals(writes, writes(model), "the echoes of QuantGate's own transitions are not reverted again");
+        assertEquals(writes, GateFixtures.outboxWrites(model), "the echoes of QuantGate's own transitions are not reverted again");
         assertEquals("None", fake.version(model, 2).stage);
         assertEquals("Production", fake.version(model, 1).stage);
     }
@@ -135,7 +130,7 @@ class StageGuardTest {
         poller.pollOnce();
         dispatchAll();
 
-        assertEquals(List.of(), writes(model));
+        assertEquals(List.of(), GateFixtures.outboxWrites(model));
         assertEquals("Production", fake.version(model, 2).stage);
         TestTokens.as(Roles.AUDITOR).queryParam("model", model).queryParam("target", "stage:Production")
                 .get("/api/v1/decisions").then().statusCode(200).body("items.size()", equalTo(1))
@@ -158,7 +153,7 @@ class StageGuardTest {
         poller.pollOnce();
         dispatchAll();
 
-        assertEquals(List.of("transition-stage"), writes(model).stream().map(w -> w.split(" ")[0]).toList());
+        assertEquals(List.of("transition-stage"), GateFixtures.outboxWrites(model).stream().map(w -> w.split(" ")[0]).toList());
         assertEquals("Production", fake.version(model, 2).stage);
         assertEquals(null, fake.version(model, 2).tags.get("quantgate.gate"));
         TestTokens.as(Roles.AUDITOR).queryParam("model", model).queryParam("target", "stage:Production")
@@ -188,20 +183,4 @@ class StageGuardTest {
                 .findFirst().orElse(0);
     }
 
-    /** The model's outbox writes, oldest first, as {@code kind write_json}. */
-    private static List<String> writes(String model) {
-        List<String> writes = new ArrayList<>();
-        try (Connection c = TestDatabase.app();
-             PreparedStatement s = c.prepareStatement("SELECT kind, write_json FROM mlflow_outbox WHERE model_name = ? ORDER BY id")) {
-            s.setString(1, model);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    writes.add(rs.getString(1) + " " + rs.getString(2));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return writes;
-    }
 }
