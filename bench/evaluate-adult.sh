@@ -14,7 +14,7 @@ WARMUPS=${WARMUPS:-3}
 mkdir -p "$OUT"
 # a short classpath: the ORT crash seen with very long java.class.path values
 if [ ! -s "$OUT/classpath.txt" ] || ! grep -q java-json-canonicalization "$OUT/classpath.txt"; then
-  mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$OUT/full-classpath.txt" >/dev/null
+  mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/full-classpath.txt" >/dev/null
   tr ':' '\n' < "$OUT/full-classpath.txt" \
     | grep -E '/(onnxruntime|jackson-(core|databind|annotations)|tribuo-util-onnx|protobuf-java|commons-statistics-distribution|java-json-canonicalization|commons-numbers-[a-z]+|commons-rng-[a-z-]+)-[0-9]' \
     | paste -sd: > "$OUT/classpath.txt"

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 OUT=bench/out
 mkdir -p "$OUT"
 if [ ! -s "$OUT/classpath.txt" ] || ! grep -q commons-statistics "$OUT/classpath.txt"; then
-  mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$OUT/full-classpath.txt" >/dev/null
+  mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/full-classpath.txt" >/dev/null
   tr ':' '\n' < "$OUT/full-classpath.txt" \
     | grep -E '/(onnxruntime|jackson-(core|databind|annotations)|tribuo-util-onnx|protobuf-java|commons-statistics-distribution|commons-numbers-[a-z]+|commons-rng-[a-z-]+)-[0-9]' \
     | paste -sd: > "$OUT/classpath.txt"

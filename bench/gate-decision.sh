@@ -8,7 +8,7 @@
 #                                    never sent: MLflow is excluded) + audit events, one transaction, answered 201
 # Target (issue 11): p99 under 10 ms. Prints `uptime` before and after: other builds may share the machine.
 #
-# Needs: mvn -o -q -DskipTests package (target/quarkus-app), java 17, curl, python3
+# Needs: mvn -q -DskipTests package (target/quarkus-app), java 17, curl, python3
 # Usage: bench/gate-decision.sh     env: RATE=200 DURATION=60 WARMUP=15 PATHS='evaluate promotions'
 #        JFR=/tmp/gate.jfr records a profile of the app (settings=profile)
 set -euo pipefail
@@ -26,7 +26,7 @@ MODEL=bench-gate
 for tool in java curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
-[ -f "$JAR" ] || { echo "missing $JAR: run mvn -o -q -DskipTests package first" >&2; exit 2; }
+[ -f "$JAR" ] || { echo "missing $JAR: run mvn -q -DskipTests package first" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/quantgate-gate-bench.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -10,15 +10,16 @@
 #     recorded (server clock), per stage (the worker's job-timings lines) and the pipeline overhead: everything but
 #     quantize + benchmark + evaluate.
 # Prints `uptime` so the machine's load is on record. SKIP_BUILD=1 reuses the last package; PART=1 or PART=2 runs one.
+# COMPARE=1 runs part 2 twice, side by side: the worker's fetch-ahead off, then on (the default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=bench/out/pipeline
 REPS=${REPS:-2}
 mkdir -p "$OUT"
 if [ -z "${SKIP_BUILD:-}" ]; then
-  mvn -B -o -q -DskipTests package
+  mvn -B -q -DskipTests package
 fi
-mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
+mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
 CP="target/classes:target/test-classes:$(cat "$OUT/classpath.txt")"
 if [ "${PART:-1}" != 2 ]; then
   echo "== part 1, worker only; load: $(uptime)"
@@ -26,10 +27,15 @@ if [ "${PART:-1}" != 2 ]; then
   echo "== load: $(uptime)"
 fi
 if [ "${PART:-2}" != 1 ]; then
-  rm -rf "$OUT/server"
-  echo "== part 2, webhook to evidence through the packaged server; load: $(uptime)"
   rc=0
-  java -cp "$CP" dev.quantgate.worker.PipelineServerBench "$OUT/server" "$REPS" || rc=$?
-  echo "== load: $(uptime)"
+  if [ -n "${COMPARE:-}" ]; then modes="false true"; else modes="default"; fi
+  for mode in $modes; do
+    rm -rf "$OUT/server"
+    props=""
+    [ "$mode" = default ] || props="quantgate.worker.fetch-ahead=$mode"
+    echo "== part 2, webhook to evidence through the packaged server (fetch-ahead: $mode); load: $(uptime)"
+    java -Dbench.server.properties="$props" -cp "$CP" dev.quantgate.worker.PipelineServerBench "$OUT/server" "$REPS" || rc=$?
+    echo "== load: $(uptime)"
+  done
   exit $rc
 fi

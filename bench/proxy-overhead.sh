@@ -26,8 +26,8 @@ JAR=target/quarkus-app/quarkus-run.jar
 for tool in java wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
-[ -n "${SKIP_BUILD:-}" ] || mvn -o -q -DskipTests package
-[ -f "$JAR" ] || { echo "missing $JAR: run mvn -o -q -DskipTests package" >&2; exit 2; }
+[ -n "${SKIP_BUILD:-}" ] || mvn -q -DskipTests package
+[ -f "$JAR" ] || { echo "missing $JAR: run mvn -q -DskipTests package" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/quantgate-proxy-bench.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

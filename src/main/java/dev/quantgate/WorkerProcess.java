@@ -109,7 +109,8 @@ final class WorkerProcess {
             ArtifactCache cache = ArtifactCache.open(Path.of(env.getOrDefault("QUANTGATE_WORKER_CACHE_DIR",
                     work.resolve(".cache").toString())), cacheMaxBytes);
             WorkerLoop loop = new WorkerLoop(info, port, CachedArtifacts.over(artifacts, cache), new JobExecutor(info, JobExecutor.Settings.defaults()),
-                    WorkerLoop.Settings.defaults(work), null);
+                    WorkerLoop.Settings.defaults(work).withFetchAhead(!"false".equalsIgnoreCase(
+                            env.getOrDefault("QUANTGATE_WORKER_FETCH_AHEAD", "true").trim())), null);
             HttpServer health = health(Integer.parseInt(env.getOrDefault("QUANTGATE_PORT", "8080")), loop);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -39,6 +39,7 @@ public class InProcessWorker {
     private final BenchmarkOptions benchmark;
     private final Path cacheDir;
     private final long cacheMaxBytes;
+    private final boolean fetchAhead;
     private volatile WorkerLoop loop;
 
     public InProcessWorker(ProcessRole role, JobQueue queue, ArtifactPort artifacts,
@@ -50,7 +51,8 @@ public class InProcessWorker {
                            int throughputRuns,
                            @ConfigProperty(name = "quantgate.worker.cache-dir") Optional<Path> cacheDir,
                            @ConfigProperty(name = "quantgate.worker.cache.max-bytes", defaultValue = "4294967296")
-                           long cacheMaxBytes) {
+                           long cacheMaxBytes,
+                           @ConfigProperty(name = "quantgate.worker.fetch-ahead", defaultValue = "true") boolean fetchAhead) {
         this.role = role;
         this.queue = queue;
         this.artifacts = artifacts;
@@ -58,6 +60,7 @@ public class InProcessWorker {
         this.workRoot = workRoot;
         this.cacheDir = cacheDir.orElse(workRoot.resolve(".cache"));
         this.cacheMaxBytes = cacheMaxBytes;
+        this.fetchAhead = fetchAhead;
         BenchmarkOptions d = BenchmarkOptions.defaults();
         this.benchmark = new BenchmarkOptions(warmups, latencyRuns, d.throughputBatch(), throughputRuns, d.intraOpThreads(),
                 d.dimensions(), d.defaultDimension(), d.seed());
@@ -78,7 +81,7 @@ public class InProcessWorker {
         WorkerInfo info = WorkerInfo.detect("in-process-" + ProcessHandle.current().pid(), "cpu");
         WorkerLoop worker = new WorkerLoop(info, queue, CachedArtifacts.over(artifacts, cache),
                 new JobExecutor(info, settings()),
-                WorkerLoop.Settings.defaults(workRoot), null);
+                WorkerLoop.Settings.defaults(workRoot).withFetchAhead(fetchAhead), null);
         queue.onWork(worker::wake);
         worker.start();
         loop = worker;

@@ -25,7 +25,7 @@ import java.util.TreeMap;
 /**
  * Verified downloads kept between jobs: each file stored read-only under its SHA-256 ({@code blobs/<sha256>}), each
  * download (a key naming what MLflow identifies immutably: the resolved URI and the listed sizes) mapped to the
- * files it wrote. A hit hard-links (or, across file systems, copies) the files into the job's work directory and
+ * files it wrote (hard-linked from the job's download where it can be, else copied). A hit hard-links (or, across file systems, copies) the files into the job's work directory and
  * hashes them there again, so the hashes a job records are those of the bytes it reads; a file whose hash no longer
  * matches is dropped with every entry that names it and the caller downloads again. Bounded by {@code maxBytes}
  * (distinct files counted once), least recently used entries evicted first; {@code 0} disables it. The index lives
@@ -154,11 +154,25 @@ public final class ArtifactCache {
         }
     }
 
-    /** Copies a file into the blobs under its hash (already there: kept); answers its size. */
+    /**
+     * Puts a file into the blobs under its hash (already there: kept) and answers its size: hard-linked where the
+     * cache shares the file system with the job (the file made read-only, and hashed again on every hit, so a later
+     * change to it is caught there), else copied while hashed again.
+     */
     private long store(Path source, String expected) throws IOException {
         Path blob = blobs.resolve(expected);
         if (Files.isRegularFile(blob)) {
             return Files.size(blob);
+        }
+        Path linked = blobs.resolve(".tmp-link-" + expected);
+        try {
+            Files.deleteIfExists(linked);
+            Files.createLink(linked, source);
+            linked.toFile().setReadOnly();
+            Files.move(linked, blob, StandardCopyOption.ATOMIC_MOVE);
+            return Files.size(blob);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.deleteIfExists(linked); // another file system, or no links there: copy below
         }
         Path tmp = Files.createTempFile(blobs, ".tmp-", "");
         try {

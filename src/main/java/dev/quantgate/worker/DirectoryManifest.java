@@ -72,6 +72,18 @@ public record DirectoryManifest(SortedMap<String, String> files, long bytes, Str
         return HexFormat.of().formatHex(bytes);
     }
 
+    /** Deletes what a directory holds and keeps the directory, best effort (a work directory to start over in). */
+    public static void deleteContents(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            children.forEach(DirectoryManifest::deleteTree);
+        } catch (IOException e) {
+            // best effort, as deleteTree
+        }
+    }
+
     /** Deletes a directory tree, best effort (a work directory after its job). */
     public static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) {

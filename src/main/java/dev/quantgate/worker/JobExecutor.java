@@ -38,6 +38,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 
 /**
@@ -95,43 +97,111 @@ public final class JobExecutor implements JobRunner {
     public JobOutcome execute(JobAssignment job, ArtifactPort artifacts, Path workDir, Consumer<Progress> progress) {
         try {
             return run(job, artifacts, workDir, progress);
-        } catch (JobFailure f) {
+        } catch (Exception | OutOfMemoryError e) {
+            return failure(e);
+        }
+    }
+
+    /** The outcome a job's failure is reported as. */
+    private static JobOutcome failure(Throwable t) {
+        if (t instanceof JobFailure f) {
             return f.outcome();
-        } catch (ArtifactException e) {
+        }
+        if (t instanceof ArtifactException e) {
             return new JobOutcome.Failed(e.retryable() ? "artifact_unavailable" : "artifact_invalid", e.getMessage(),
                     !e.retryable());
-        } catch (InvalidSpecException e) {
-            return new JobOutcome.Failed("bad_spec", "the job's quantization spec is invalid: " + e.getMessage(), true);
-        } catch (QuantizationException e) {
-            return new JobOutcome.Failed("quantization_failed", e.getMessage(), true);
-        } catch (BadInputException e) {
-            return new JobOutcome.Failed("bad_input", e.getMessage(), true);
-        } catch (QuantizationIoException | TransientIoException | IOException e) {
-            return new JobOutcome.Failed("io_error", "an I/O failure in the work directory: " + e.getMessage(), false);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            return new JobOutcome.Failed("internal", "internal error (" + e.getClass().getSimpleName() + "): "
-                    + MlModel.firstLine(e.getMessage()), false);
         }
+        if (t instanceof InvalidSpecException e) {
+            return new JobOutcome.Failed("bad_spec", "the job's quantization spec is invalid: " + e.getMessage(), true);
+        }
+        if (t instanceof QuantizationException e) {
+            return new JobOutcome.Failed("quantization_failed", e.getMessage(), true);
+        }
+        if (t instanceof BadInputException e) {
+            return new JobOutcome.Failed("bad_input", e.getMessage(), true);
+        }
+        if (t instanceof QuantizationIoException || t instanceof TransientIoException || t instanceof IOException) {
+            return new JobOutcome.Failed("io_error", "an I/O failure in the work directory: " + t.getMessage(), false);
+        }
+        return new JobOutcome.Failed("internal", "internal error (" + t.getClass().getSimpleName() + "): "
+                + MlModel.firstLine(t.getMessage()), false);
+    }
+
+    /**
+     * The job's inputs fetched into {@code workDir} ahead of its turn, on the caller's thread (the worker calls it
+     * while the job before runs its evaluation): the source model directory, the evaluation set and the calibration
+     * set, each read and checked. The runner answered continues from them; where fetching failed it starts over,
+     * from an emptied work directory, so that the failure (a transient one may be gone by then) is the job's own.
+     */
+    @Override
+    public JobRunner ahead(JobAssignment job, ArtifactPort artifacts, Path workDir) {
+        Inputs inputs;
+        try {
+            inputs = fetch(job, artifacts, workDir, p -> { });
+        } catch (Exception | OutOfMemoryError e) {
+            return (j, a, w, p) -> {
+                DirectoryManifest.deleteContents(w);
+                return execute(j, a, w, p);
+            };
+        }
+        return (j, a, w, p) -> {
+            p.accept(new Progress(Progress.Stage.DOWNLOADING, 100));
+            try {
+                return process(j, a, w, p, inputs);
+            } catch (Exception | OutOfMemoryError e) {
+                return failure(e);
+            }
+        };
     }
 
     private JobOutcome run(JobAssignment job, ArtifactPort artifacts, Path workDir, Consumer<Progress> progress)
             throws JobFailure, ArtifactException, IOException {
+        return process(job, artifacts, workDir, progress, fetch(job, artifacts, workDir, progress));
+    }
+
+    /** What the download stage leaves for the rest of the job. */
+    private record Inputs(QuantizationSpec spec, Path sourceDir, String sourceUri, ArtifactPort.Download sourceDownload,
+                          MlModel mlmodel, Path sourceOnnx, Path dataset, ArtifactPort.Download datasetDownload,
+                          EvaluationSetup setup, boolean needsCalibration, Optional<CalibrationData> calibration,
+                          Map<String, Object> calibrationEvidence, Path calibrationFile) {
+    }
+
+    private Inputs fetch(JobAssignment job, ArtifactPort artifacts, Path workDir, Consumer<Progress> progress)
+            throws JobFailure, ArtifactException, IOException {
         progress.accept(new Progress(Progress.Stage.DOWNLOADING, 0));
         QuantizationSpec spec = QuantizationSpec.parse(job.specJson());
         Path sourceDir = Files.createDirectories(workDir.resolve("source"));
-        String sourceUri = artifacts.resolveModelDirectory(job.model(), job.version(), job.source(), job.sourceRunId());
-        ArtifactPort.Download sourceDownload = artifacts.downloadDirectory(sourceUri, sourceDir, settings.maxArtifactBytes());
-        MlModel mlmodel = MlModel.read(sourceDir);
-        Path sourceOnnx = mlmodel.onnxFile(sourceDir);
-        ModelProto sourceModel = loadModel(sourceOnnx);
+        Path dataDir = Files.createDirectories(workDir.resolve("data"));
+        Path dataset = job.datasetUri() == null ? null : dataDir.resolve(fileName(job.datasetUri(), "evaluation.csv"));
+        // the evaluation set streams beside the model directory: two transfers at once
+        FutureTask<ArtifactPort.Download> datasetFetch = dataset == null ? null
+                : new FutureTask<>(() -> artifacts.downloadFile(job.datasetUri(), dataset, settings.maxArtifactBytes()));
+        if (datasetFetch != null) {
+            Thread t = new Thread(datasetFetch, "quantgate-download-" + job.jobId());
+            t.setDaemon(true);
+            t.start();
+        }
+        String sourceUri;
+        ArtifactPort.Download sourceDownload;
+        MlModel mlmodel;
+        Path sourceOnnx;
+        ModelProto sourceModel;
+        try {
+            sourceUri = artifacts.resolveModelDirectory(job.model(), job.version(), job.source(), job.sourceRunId());
+            sourceDownload = artifacts.downloadDirectory(sourceUri, sourceDir, settings.maxArtifactBytes());
+            mlmodel = MlModel.read(sourceDir);
+            sourceOnnx = mlmodel.onnxFile(sourceDir);
+            sourceModel = loadModel(sourceOnnx);
+        } catch (JobFailure | ArtifactException | IOException | RuntimeException | Error e) {
+            awaitQuietly(datasetFetch); // nothing may write into the work directory once the job is over
+            throw e;
+        }
         progress.accept(new Progress(Progress.Stage.DOWNLOADING, 50));
-        if (job.datasetUri() == null) {
+        if (datasetFetch == null) {
             throw JobFailure.permanent("dataset_missing", "the version names no evaluation dataset: "
                     + describe(job.evaluation().dataset()) + " is not set");
         }
-        Path dataDir = Files.createDirectories(workDir.resolve("data"));
-        Path dataset = dataDir.resolve(fileName(job.datasetUri(), "evaluation.csv"));
-        ArtifactPort.Download datasetDownload = artifacts.downloadFile(job.datasetUri(), dataset, settings.maxArtifactBytes());
+        ArtifactPort.Download datasetDownload = join(datasetFetch);
         Path mlmodelFile = sourceDir.resolve(MlModel.FILE);
         EvaluationSetup setup = EvaluationSetup.of(job.evaluation(), dataset, dataset.getFileName().toString(),
                 mlmodelFile, mlmodel.hasSignature(), settings.threads());
@@ -149,7 +219,25 @@ public final class JobExecutor implements JobRunner {
                     "rows", read.rows()));
         }
         progress.accept(new Progress(Progress.Stage.DOWNLOADING, 100));
+        return new Inputs(spec, sourceDir, sourceUri, sourceDownload, mlmodel, sourceOnnx, dataset, datasetDownload,
+                setup, needsCalibration, calibration, calibrationEvidence, calibrationFile);
+    }
 
+    private JobOutcome process(JobAssignment job, ArtifactPort artifacts, Path workDir, Consumer<Progress> progress,
+                               Inputs in) throws JobFailure, ArtifactException, IOException {
+        QuantizationSpec spec = in.spec();
+        Path sourceDir = in.sourceDir();
+        String sourceUri = in.sourceUri();
+        ArtifactPort.Download sourceDownload = in.sourceDownload();
+        MlModel mlmodel = in.mlmodel();
+        Path sourceOnnx = in.sourceOnnx();
+        Path dataset = in.dataset();
+        ArtifactPort.Download datasetDownload = in.datasetDownload();
+        EvaluationSetup setup = in.setup();
+        boolean needsCalibration = in.needsCalibration();
+        Optional<CalibrationData> calibration = in.calibration();
+        Map<String, Object> calibrationEvidence = in.calibrationEvidence();
+        Path calibrationFile = in.calibrationFile();
         checkInterrupted();
         progress.accept(new Progress(Progress.Stage.QUANTIZING, 0));
         Path variantDir = Files.createDirectories(workDir.resolve("variant"));
@@ -247,6 +335,52 @@ public final class JobExecutor implements JobRunner {
         clean.put("notes", notes);
         return new JobOutcome.Succeeded(clean, "runs:/" + job.runId() + "/model", runParams(produced.spec(), job),
                 Evidence.runMetrics(clean));
+    }
+
+    /** A download's result, waited for to its end (an interrupt is kept for later), its failure thrown as it was. */
+    private static ArtifactPort.Download join(FutureTask<ArtifactPort.Download> download)
+            throws ArtifactException, IOException {
+        awaitQuietly(download);
+        try {
+            return download.get();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("a finished download cannot be interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ArtifactException a) {
+                throw a;
+            }
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** Waits for a download to end, however it ends; an interrupt meanwhile is kept for the stage check after it. */
+    private static void awaitQuietly(FutureTask<?> download) {
+        if (download == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (!download.isDone()) {
+            try {
+                download.get();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Parses and checks the source model before any work: a corrupt or truncated file is bad input. */

@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * reporter thread, which reports it while the next job runs (one report in flight at
  * most: the next outcome waits for it), then deletes its work directory. The next job is leased ahead, once the
  * current one is benchmarking (its variant is made: its last three stages), so that neither call holds up the next run; a job leased ahead is heartbeaten without progress (it
- * stays {@code leased}) until it starts. A lost lease (the job went to another worker) stops the job, which is
+ * stays {@code leased}) until it starts. Once the current job evaluates (its timed benchmark is over), the job leased
+ * ahead fetches its inputs on a third thread ({@link JobRunner#ahead}) into its own work directory, so that its
+ * download stage is only what is left of that when its turn comes. A lost lease (the job went to another worker) stops the job, which is
  * abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at
  * once. After every job it logs a {@link JobTimings#logLine() job-timings} line (lease, run per stage, heartbeats,
  * report, the idle time before it) and hands the same figures to its {@link Listener}.
@@ -41,17 +43,26 @@ public final class WorkerLoop {
      * @param workRoot    where work directories are made (one per job, deleted after it)
      * @param idle        how long to wait between leases when there was no work (a {@link #wake()} cuts it short)
      * @param unreachable the waits after consecutive failures to reach the port (lease or report)
+     * @param fetchAhead  whether the job leased ahead fetches its inputs while the current job evaluates
      */
-    public record Settings(Path workRoot, Duration idle, Backoff unreachable) {
+    public record Settings(Path workRoot, Duration idle, Backoff unreachable, boolean fetchAhead) {
         public Settings {
             Objects.requireNonNull(workRoot, "workRoot");
             Objects.requireNonNull(idle, "idle");
             Objects.requireNonNull(unreachable, "unreachable");
         }
 
+        public Settings(Path workRoot, Duration idle, Backoff unreachable) {
+            this(workRoot, idle, unreachable, true);
+        }
+
         public static Settings defaults(Path workRoot) {
             return new Settings(workRoot, Duration.ofSeconds(5),
                     new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), Backoff.Jitter.EQUAL));
+        }
+
+        public Settings withFetchAhead(boolean on) {
+            return new Settings(workRoot, idle, unreachable, on);
         }
     }
 
@@ -83,13 +94,16 @@ public final class WorkerLoop {
     private final ScheduledExecutorService heartbeats;
     private final ExecutorService reporter;
     private final ExecutorService leaser;
+    private final ExecutorService prefetcher;
     private int failures;
     /** {@link System#nanoTime()} when the previous job was handed to the reporter; 0 before the first job. */
     private long previousJobEnd;
     /** The report in flight, if any; only the loop's thread touches it. */
     private Future<?> pendingReport;
     /** The lease made ahead during the current job, if any; only the loop's thread touches it. */
-    private Future<Optional<Held>> leasedAhead;
+    private volatile Future<Optional<Held>> leasedAhead;
+    /** The lease made ahead whose inputs are being fetched; only the loop's thread touches it. */
+    private Future<Optional<Held>> fetchingAhead;
 
     public WorkerLoop(WorkerInfo worker, WorkerPort port, ArtifactPort artifacts, JobRunner runner, Settings settings,
                       Listener listener) {
@@ -103,6 +117,7 @@ public final class WorkerLoop {
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("quantgate-heartbeat-" + worker.id()));
         this.reporter = Executors.newSingleThreadExecutor(daemon("quantgate-report-" + worker.id()));
         this.leaser = Executors.newSingleThreadExecutor(daemon("quantgate-lease-" + worker.id()));
+        this.prefetcher = Executors.newSingleThreadExecutor(daemon("quantgate-prefetch-" + worker.id()));
     }
 
     private static ThreadFactory daemon(String name) {
@@ -125,6 +140,28 @@ public final class WorkerLoop {
         long deadline = System.nanoTime() + grace.toNanos();
         loop.stop(grace);
         leaser.shutdownNow();
+        Future<Optional<Held>> ahead = leasedAhead;
+        if (ahead != null && ahead.isDone() && !ahead.isCancelled()) {
+            try {
+                ahead.get().ifPresent(held -> {
+                    held.stopPreparing();
+                    deletePrepared(held);
+                });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // no job was leased ahead
+            }
+        }
+        prefetcher.shutdown(); // the deletions queued behind a fetch still run
+        try {
+            if (!prefetcher.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                prefetcher.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            prefetcher.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         reporter.shutdown();
         try {
             if (!reporter.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
@@ -193,6 +230,45 @@ public final class WorkerLoop {
         }
     }
 
+    /** The job leased ahead fetches its inputs (once its lease came back) on the prefetch thread. */
+    private void fetchAhead() {
+        Future<Optional<Held>> ahead = leasedAhead;
+        if (ahead == null || ahead == fetchingAhead || !settings.fetchAhead()) {
+            return;
+        }
+        fetchingAhead = ahead;
+        try {
+            prefetcher.submit(() -> {
+                Optional<Held> held;
+                try {
+                    held = ahead.get();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                    return; // the lease failed: the loop's next step says so
+                }
+                held.ifPresent(Held::prepare);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    private Path newWorkDir(JobAssignment job) throws IOException {
+        Path workDir = Files.createDirectories(settings.workRoot()).resolve("job-" + job.jobId() + "-"
+                + job.attempt() + "-" + Long.toHexString(System.nanoTime()));
+        return Files.createDirectory(workDir);
+    }
+
+    /** Deletes the work directory a job's fetch ahead made, once that fetch is over (the prefetch thread is serial). */
+    private void deletePrepared(Held held) {
+        try {
+            prefetcher.submit(() -> DirectoryManifest.deleteTree(held.preparedDir()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: like the directory of a job whose worker was killed, it stays under the work root
+        }
+    }
+
     private Duration unreachable(String what, RuntimeException e) {
         failures++;
         Duration wait = settings.unreachable().delay(failures);
@@ -252,6 +328,11 @@ public final class WorkerLoop {
         final AtomicReference<Thread> runner = new AtomicReference<>();
         final Beats beats = new Beats();
         final ScheduledFuture<?> beating;
+        /** The fetch ahead: whether the run began, whether a fetch is in progress (and on which thread), its result. */
+        private boolean started;
+        private Thread preparing;
+        private Path preparedDir;
+        private JobRunner prepared;
 
         Held(JobAssignment job, Clocked clocked) {
             this.job = job;
@@ -260,6 +341,61 @@ public final class WorkerLoop {
                     || job.heartbeatEvery().isNegative() ? DEFAULT_HEARTBEAT : job.heartbeatEvery();
             this.beating = heartbeats.scheduleAtFixedRate(() -> beats.beat(() -> heartbeat(this)), every.toMillis(),
                     every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** On the prefetch thread: fetches the job's inputs ahead, unless its run already began or its lease is lost. */
+        void prepare() {
+            synchronized (this) {
+                if (started || lost.get()) {
+                    return;
+                }
+                preparing = Thread.currentThread();
+            }
+            Path dir = null;
+            JobRunner ready = null;
+            try {
+                dir = newWorkDir(job);
+                ready = WorkerLoop.this.runner.ahead(job, artifacts, dir);
+            } catch (IOException | RuntimeException e) {
+                LOG.infof("job %d: its inputs could not be fetched ahead (%s); the job fetches them itself",
+                        job.jobId(), e.getMessage());
+                DirectoryManifest.deleteTree(dir);
+                dir = null;
+                ready = null;
+            } finally {
+                synchronized (this) {
+                    preparing = null;
+                    preparedDir = dir;
+                    prepared = dir == null ? null : ready;
+                    notifyAll();
+                }
+                Thread.interrupted(); // a lost lease's interrupt was for this fetch only
+            }
+        }
+
+        /**
+         * On the job's thread as its run begins: waits for a fetch in progress and answers the runner it left and
+         * its work directory, or null when none was made (no fetch may start after this).
+         */
+        synchronized Map.Entry<Path, JobRunner> claim() throws InterruptedException {
+            started = true;
+            while (preparing != null) {
+                wait();
+            }
+            return prepared == null ? null : Map.entry(preparedDir, prepared);
+        }
+
+        /** The lease was lost: a fetch in progress stops. */
+        synchronized void stopPreparing() {
+            started = true; // and none starts
+            if (preparing != null) {
+                preparing.interrupt();
+            }
+        }
+
+        /** The directory a fetch ahead made, once it is over (null when there is none). */
+        synchronized Path preparedDir() {
+            return preparing == null ? preparedDir : null;
         }
     }
 
@@ -277,16 +413,36 @@ public final class WorkerLoop {
         held.runner.set(Thread.currentThread());
         try {
             if (!lost.get()) {
-                workDir = Files.createDirectories(settings.workRoot()).resolve("job-" + job.jobId() + "-"
-                        + job.attempt() + "-" + Long.toHexString(System.nanoTime()));
-                Files.createDirectory(workDir);
-                outcome = runner.execute(job, artifacts, workDir, p -> {
-                    stages.heard(p);
-                    held.latest.set(p);
-                    if (p.stage().compareTo(Progress.Stage.BENCHMARKING) >= 0) {
-                        leaseAhead();
-                    }
-                });
+                stages.heard(new Progress(Progress.Stage.DOWNLOADING, 0));
+                Map.Entry<Path, JobRunner> ahead;
+                try {
+                    ahead = held.claim();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    deletePrepared(held);
+                    ahead = null;
+                }
+                JobRunner use = runner;
+                if (ahead != null) {
+                    workDir = ahead.getKey();
+                    use = ahead.getValue();
+                } else if (!Thread.currentThread().isInterrupted()) {
+                    workDir = newWorkDir(job);
+                }
+                if (workDir != null) {
+                    outcome = use.execute(job, artifacts, workDir, p -> {
+                        stages.heard(p);
+                        held.latest.set(p);
+                        if (p.stage().compareTo(Progress.Stage.BENCHMARKING) >= 0) {
+                            leaseAhead();
+                        }
+                        if (p.stage().compareTo(Progress.Stage.EVALUATING) >= 0) {
+                            fetchAhead();
+                        }
+                    });
+                } else {
+                    outcome = new JobOutcome.Failed("interrupted", "the job was stopped before it started", false);
+                }
                 run = stages.close();
             }
         } catch (IOException e) {
@@ -302,6 +458,9 @@ public final class WorkerLoop {
             Thread.interrupted(); // the heartbeat's interrupt was for the job, not for this loop
             LOG.infof("job %d: lease lost, abandoned without a report", job.jobId());
             DirectoryManifest.deleteTree(workDir);
+            if (workDir == null) {
+                deletePrepared(held);
+            }
             previousJobEnd = System.nanoTime();
             listener.finished(job, outcome, false);
             timed(new JobTimings(job.jobId(), job.attempt(), worker.id(), idleBefore, clocked.leasedAt(),
@@ -407,6 +566,7 @@ public final class WorkerLoop {
             port.heartbeat(job.jobId(), job.leaseToken(), held.latest.get());
         } catch (LeaseLostException e) {
             held.lost.set(true);
+            held.stopPreparing();
             Thread running = held.runner.get();
             if (running != null) {
                 running.interrupt();

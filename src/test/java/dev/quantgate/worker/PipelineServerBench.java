@@ -41,7 +41,10 @@ public final class PipelineServerBench {
                 versions.add(RegisteredAdult.register(stack.mlflow, MODEL, Files.createDirectories(work.resolve("v" + rep)),
                         true));
             }
-            stack.startServer("all", "adult-income", PipelineTestProfile.POLICY.replace("bootstrap: 50", "bootstrap: 1000"));
+            String extra = System.getProperty("bench.server.properties", "");
+            stack.startServer("all", "adult-income", PipelineTestProfile.POLICY.replace("bootstrap: 50", "bootstrap: 1000"),
+                    extra.isBlank() ? new String[0] : extra.trim().split("\\s+"));
+            System.out.println("server properties beyond the defaults: " + (extra.isBlank() ? "none" : extra.trim()));
             for (int rep = 1; rep <= reps; rep++) {
                 ok &= once(stack, rep, versions.get(rep - 1));
             }

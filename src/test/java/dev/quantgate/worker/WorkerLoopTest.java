@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -276,6 +277,112 @@ class WorkerLoopTest {
                 "job 13's lease began while job 12 ran: " + first + " / " + second);
     }
 
+    /** A runner whose jobs 31 and 41 wait, once evaluating, for the job leased ahead to have fetched its inputs. */
+    private final class FetchingAheadRunner implements JobRunner {
+        final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        final CountDownLatch fetched = new CountDownLatch(1);
+        final CountDownLatch releaseFetch = new CountDownLatch(1);
+        volatile boolean evaluating;
+        /** The job whose fetch ahead blocks until interrupted (0: none). */
+        volatile long blockFetchOf;
+
+        @Override
+        public JobOutcome execute(JobAssignment job, ArtifactPort artifacts, Path workDir, Consumer<Progress> progress) {
+            events.add("execute " + job.jobId());
+            progress.accept(new Progress(Progress.Stage.BENCHMARKING, 0));
+            evaluating = true;
+            progress.accept(new Progress(Progress.Stage.EVALUATING, 0));
+            try {
+                if (!fetched.await(WAIT_S, TimeUnit.SECONDS)) {
+                    return new JobOutcome.Failed("test", "the next job's inputs were not fetched ahead", false);
+                }
+            } catch (InterruptedException e) {
+                return new JobOutcome.Failed("test", e.toString(), false);
+            }
+            evaluating = false;
+            return new JobOutcome.NotApplicable("n/a", Map.of("job", job.jobId()));
+        }
+
+        @Override
+        public JobRunner ahead(JobAssignment job, ArtifactPort artifacts, Path workDir) {
+            events.add("ahead " + job.jobId() + (evaluating ? " while the job before evaluated" : " too early"));
+            Thread fetcher = Thread.currentThread();
+            try {
+                Files.writeString(workDir.resolve("inputs.csv"), "fetched for " + job.jobId());
+                if (job.jobId() == blockFetchOf) {
+                    fetched.countDown();
+                    releaseFetch.await(); // until the lease is lost and the fetch interrupted
+                }
+            } catch (IOException e) {
+                events.add("ahead failed " + e);
+            } catch (InterruptedException e) {
+                events.add("ahead interrupted " + job.jobId());
+                return this;
+            }
+            fetched.countDown();
+            return (j, a, w, p) -> {
+                try {
+                    String inputs = Files.readString(w.resolve("inputs.csv"));
+                    events.add("continued " + j.jobId() + " from '" + inputs + "'"
+                            + (Thread.currentThread() == fetcher ? " on the fetch thread" : ""));
+                } catch (IOException e) {
+                    events.add("continued " + j.jobId() + " without its inputs: " + e);
+                }
+                return new JobOutcome.NotApplicable("n/a", Map.of("job", j.jobId(), "ahead", true));
+            };
+        }
+    }
+
+    @Test
+    void shouldFetchTheNextJobsInputsAheadWhileTheCurrentOneEvaluatesAndRunItFromThem() throws Exception {
+        FetchingAheadRunner runner = new FetchingAheadRunner();
+        start(runner, Duration.ofHours(1));
+        port.queued.add(job(31, Duration.ofSeconds(10)));
+        port.queued.add(job(32, Duration.ofSeconds(10)));
+        loop.wake();
+
+        assertEquals(31L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        InMemoryWorkerPort.Report second = port.reports.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(second, "job 32 was reported");
+        assertEquals(Map.of("job", 32L, "ahead", true), ((JobOutcome.NotApplicable) second.outcome()).details(),
+                "job 32 ran from the runner its fetch ahead answered");
+        assertEquals(List.of("execute 31", "ahead 32 while the job before evaluated",
+                "continued 32 from 'fetched for 32'"), List.copyOf(runner.events));
+        JobTimings first = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        JobTimings next = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(next);
+        assertTrue(next.stages().containsKey(Progress.Stage.DOWNLOADING),
+                "the wait for a fetch ahead is timed as the job's download: " + next);
+        assertEquals(31L, first.jobId());
+        assertTrue(workRootEmpty(), "both work directories are deleted, the one fetched ahead too");
+    }
+
+    @Test
+    void shouldStopAFetchAheadWhoseLeaseIsLostAndDeleteWhatItFetched() throws Exception {
+        FetchingAheadRunner runner = new FetchingAheadRunner();
+        runner.blockFetchOf = 42;
+        port.lostLeases.add(42L);
+        start(runner, Duration.ofHours(1));
+        port.queued.add(job(41, Duration.ofSeconds(10)));
+        port.queued.add(job(42, Duration.ofMillis(20)));
+        port.queued.add(job(43, Duration.ofSeconds(10)));
+        loop.wake();
+
+        assertEquals(41L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        assertEquals(43L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId(), "job 43 ran after job 42 was given up");
+        Object[] abandoned = finished.poll(WAIT_S, TimeUnit.SECONDS);
+        while (abandoned != null && ((JobAssignment) abandoned[0]).jobId() != 42L) {
+            abandoned = finished.poll(WAIT_S, TimeUnit.SECONDS);
+        }
+        assertNotNull(abandoned, "job 42 was heard of");
+        assertEquals(Boolean.FALSE, abandoned[2], "a job whose lease was lost before it ran is not reported");
+        assertTrue(runner.events.contains("ahead interrupted 42"), "the lost lease stopped the fetch: " + runner.events);
+        assertFalse(runner.events.stream().anyMatch(e -> e.startsWith("continued 42")), String.valueOf(runner.events));
+        loop.stop(Duration.ofSeconds(WAIT_S));
+        assertTrue(workRootEmpty(), "what the fetch ahead wrote is deleted");
+        assertNull(port.reports.poll(0, TimeUnit.SECONDS), "job 42 never reported");
+    }
+
     @Test
     void shouldMakeTheReportInFlightWhenStoppedWithinTheGrace() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
@@ -312,6 +419,58 @@ class WorkerLoopTest {
         JobOutcome.Succeeded ok = assertInstanceOf(JobOutcome.Succeeded.class, r.outcome(), r.outcome().toString());
         assertEquals("runs:/run6/model", ok.variantSource());
         assertTrue(Files.isRegularFile(WorkerFixtures.runDir(j).resolve("evaluation.json")));
+        assertTrue(workRootEmpty());
+    }
+
+    @Test
+    void shouldRunTheRealExecutorFromInputsFetchedAheadWithTheSameEvidenceAsFetchingThemItself() throws Exception {
+        Path store = dir.resolve("store");
+        Path source = WorkerFixtures.modelDir(store.resolve("models/adult/1"), WorkerFixtures.model(),
+                WorkerFixtures.featureColumns());
+        Path data = store.resolve("eval.csv");
+        WorkerFixtures.writeCsv(data, 0, 500);
+        JobAssignment first = WorkerFixtures.job(7, "{\"scheme\":\"int8-dynamic\"}", source, data, null, store.resolve("runs"));
+        JobAssignment second = WorkerFixtures.job(8, "{\"scheme\":\"fp16\"}", source, data, null, store.resolve("runs"));
+        JobExecutor executor = new JobExecutor(WorkerFixtures.WORKER, WorkerFixtures.SETTINGS);
+        LinkedBlockingQueue<Long> fetchedAhead = new LinkedBlockingQueue<>();
+        port.queued.add(first);
+        port.queued.add(second);
+        start(new JobRunner() {
+            @Override
+            public JobOutcome execute(JobAssignment job, ArtifactPort artifacts, Path workDir, Consumer<Progress> p) {
+                return executor.execute(job, artifacts, workDir, p);
+            }
+
+            @Override
+            public JobRunner ahead(JobAssignment job, ArtifactPort artifacts, Path workDir) {
+                JobRunner ready = executor.ahead(job, artifacts, workDir);
+                try {
+                    if (Files.isRegularFile(workDir.resolve("source").resolve(MlModel.FILE))) {
+                        fetchedAhead.add(job.jobId());
+                    }
+                } catch (RuntimeException e) {
+                    // not recorded
+                }
+                return ready;
+            }
+        }, Duration.ofHours(1));
+
+        JobOutcome.Succeeded a = assertInstanceOf(JobOutcome.Succeeded.class,
+                port.reports.poll(WAIT_S, TimeUnit.SECONDS).outcome());
+        JobOutcome.Succeeded b = assertInstanceOf(JobOutcome.Succeeded.class,
+                port.reports.poll(WAIT_S, TimeUnit.SECONDS).outcome());
+        assertEquals(List.of(8L), List.copyOf(fetchedAhead), "job 8's model was fetched ahead, while job 7 evaluated");
+        assertEquals(((Map<?, ?>) a.evidence().get("source_artifact")).get("sha256"),
+                ((Map<?, ?>) b.evidence().get("source_artifact")).get("sha256"));
+        assertEquals(((Map<?, ?>) a.evidence().get("source_artifact")).get("files"),
+                ((Map<?, ?>) b.evidence().get("source_artifact")).get("files"),
+                "the source files fetched ahead are the ones fetched by the job itself");
+        assertEquals(((Map<?, ?>) a.evidence().get("dataset")).get("sha256"),
+                ((Map<?, ?>) b.evidence().get("dataset")).get("sha256"));
+        assertEquals(500L, ((Number) ((Map<?, ?>) b.evidence().get("dataset")).get("rows")).longValue());
+        assertEquals("runs:/run8/model", b.variantSource());
+        assertTrue(Files.isRegularFile(WorkerFixtures.runDir(second).resolve("evaluation.json")));
+        loop.stop(Duration.ofSeconds(WAIT_S));
         assertTrue(workRootEmpty());
     }
 }
