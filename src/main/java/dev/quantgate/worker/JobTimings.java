@@ -26,6 +26,10 @@ import java.util.Objects;
  * @param heartbeating their total time
  * @param report       the report call or calls (retries included), on the reporter thread; zero when not reported
  * @param reportWait   how long this job's outcome waited for the previous job's report before it was handed over
+ * @param upload       the job's uploads (variant and reports), made on the reporter thread before its report while
+ *                     the next job runs (never while it benchmarks; waits included); zero when there were none
+ * @param uploadWait   how long this job, before it benchmarked, waited for an upload in progress (the previous
+ *                     job's: no transfer runs beside a timed benchmark); in no stage and not in {@code run}
  * @param cycle        the job thread's time on this job: from when it began to get it (lease call or the wait for
  *                     the lease made ahead) to the hand-over of the outcome (lease wait, work directory, run, report
  *                     wait)
@@ -34,8 +38,8 @@ import java.util.Objects;
  */
 public record JobTimings(long jobId, int attempt, String workerId, Duration idleBefore, Instant leasedAt,
                          Duration lease, Duration leaseWait, Duration run, Map<Progress.Stage, Duration> stages, int heartbeats,
-                         Duration heartbeating, Duration report, Duration reportWait, Duration cycle, String outcome,
-                         boolean reported) {
+                         Duration heartbeating, Duration report, Duration reportWait, Duration upload,
+                         Duration uploadWait, Duration cycle, String outcome, boolean reported) {
 
     /** The first word of the line {@link #logLine()} writes. */
     public static final String LOG_PREFIX = "job-timings";
@@ -49,6 +53,8 @@ public record JobTimings(long jobId, int attempt, String workerId, Duration idle
         Objects.requireNonNull(heartbeating, "heartbeating");
         Objects.requireNonNull(report, "report");
         Objects.requireNonNull(reportWait, "reportWait");
+        Objects.requireNonNull(upload, "upload");
+        Objects.requireNonNull(uploadWait, "uploadWait");
         Objects.requireNonNull(cycle, "cycle");
         Objects.requireNonNull(outcome, "outcome");
         EnumMap<Progress.Stage, Duration> copy = new EnumMap<>(Progress.Stage.class);
@@ -61,15 +67,18 @@ public record JobTimings(long jobId, int attempt, String workerId, Duration idle
         return lease.plus(heartbeating).plus(report);
     }
 
-    /** The part of {@link #queueCalls()} the job thread waited for: the lease wait and the previous report's. */
+    /**
+     * The part of {@link #queueCalls()} the job thread waited for: the lease wait and the previous report's, and
+     * the wait before benchmarking for the previous job's upload.
+     */
     public Duration blockingCalls() {
-        return leaseWait.plus(reportWait);
+        return leaseWait.plus(reportWait).plus(uploadWait);
     }
 
     /**
      * {@code job-timings worker=w-1 job=12 attempt=1 outcome=succeeded reported=true leased_at=…Z idle_before_ms=…
      * lease_ms=… lease_wait_ms=… run_ms=… downloading_ms=… … heartbeats=0 heartbeat_ms=0.000 report_ms=… report_wait_ms=…
-     * cycle_ms=…}; times in
+     * upload_ms=… upload_wait_ms=… cycle_ms=…}; times in
      * milliseconds with microsecond digits, {@code idle_before_ms=-} for a worker's first job.
      */
     public String logLine() {
@@ -83,6 +92,7 @@ public record JobTimings(long jobId, int attempt, String workerId, Duration idle
                 .append(ms(d)));
         return sb.append(" heartbeats=").append(heartbeats).append(" heartbeat_ms=").append(ms(heartbeating))
                 .append(" report_ms=").append(ms(report)).append(" report_wait_ms=").append(ms(reportWait))
+                .append(" upload_ms=").append(ms(upload)).append(" upload_wait_ms=").append(ms(uploadWait))
                 .append(" cycle_ms=").append(ms(cycle)).toString();
     }
 

@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * current one is benchmarking (its variant is made: its last three stages), so that neither call holds up the next run; a job leased ahead is heartbeaten without progress (it
  * stays {@code leased}) until it starts. Once the current job evaluates (its timed benchmark is over), the job leased
  * ahead fetches its inputs on a third thread ({@link JobRunner#ahead}) into its own work directory, so that its
- * download stage is only what is left of that when its turn comes. A lost lease (the job went to another worker) stops the job, which is
+ * download stage is only what is left of that when its turn comes. A job's uploads are made by the reporter thread,
+ * before its report, while the next job runs; an upload and a benchmark never run at the same time (the one that
+ * comes second waits). A lost lease (the job went to another worker) stops the job, which is
  * abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at
  * once. After every job it logs a {@link JobTimings#logLine() job-timings} line (lease, run per stage, heartbeats,
  * report, the idle time before it) and hands the same figures to its {@link Listener}.
@@ -95,6 +97,15 @@ public final class WorkerLoop {
     private final ExecutorService reporter;
     private final ExecutorService leaser;
     private final ExecutorService prefetcher;
+    /**
+     * One permit: held for a job from its start (when it was leased ahead) or its benchmark until its benchmark ends,
+     * and by the reporter thread during each upload, so that no transfer runs beside a timed benchmark and the
+     * previous job's uploads go while the next job evaluates. Fair: a benchmark waits for the upload in progress,
+     * not for the ones queued after it.
+     */
+    private final java.util.concurrent.Semaphore quiet = new java.util.concurrent.Semaphore(1, true);
+    /** The permit, taken as a job was handed over for the job leased ahead, which has not started yet. */
+    private final AtomicBoolean quietForNext = new AtomicBoolean();
     private int failures;
     /** {@link System#nanoTime()} when the previous job was handed to the reporter; 0 before the first job. */
     private long previousJobEnd;
@@ -139,6 +150,7 @@ public final class WorkerLoop {
     public void stop(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
         loop.stop(grace);
+        releaseQuietForNext();
         leaser.shutdownNow();
         Future<Optional<Held>> ahead = leasedAhead;
         if (ahead != null && ahead.isDone() && !ahead.isCancelled()) {
@@ -193,6 +205,7 @@ public final class WorkerLoop {
             try {
                 held = ahead.get();
             } catch (ExecutionException e) {
+                releaseQuietForNext();
                 return unreachable("lease", e.getCause() instanceof RuntimeException r ? r
                         : new IllegalStateException(e.getCause()));
             }
@@ -206,10 +219,37 @@ public final class WorkerLoop {
         }
         failures = 0;
         if (held.isEmpty()) {
+            releaseQuietForNext();
             return settings.idle();
         }
         run(held.get(), obtainStart);
         return Duration.ZERO;
+    }
+
+    /**
+     * Whether a job was leased ahead (the loop's next step runs it); waits for a lease call in flight, which the next
+     * step would wait for anyway.
+     */
+    private boolean nextIsLeased() {
+        Future<Optional<Held>> ahead = leasedAhead;
+        if (ahead == null || ahead.isCancelled()) {
+            return false;
+        }
+        try {
+            return ahead.get().isPresent();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            return false;
+        }
+    }
+
+    /** The permit taken for a next job that will not run (none came, or the loop stops) goes back. */
+    private void releaseQuietForNext() {
+        if (quietForNext.getAndSet(false)) {
+            quiet.release();
+        }
     }
 
     private Optional<Held> leaseNow() {
@@ -302,6 +342,14 @@ public final class WorkerLoop {
             }
             current = p.stage();
             since = now;
+        }
+
+        /** Leaves {@code nanos} just spent (a wait that is no stage's) out of the current stage and of the run. */
+        void exclude(long nanos) {
+            if (current != null) {
+                since += nanos;
+                first += nanos;
+            }
         }
 
         /** The run's length from its first stage to now (zero when no stage was heard). */
@@ -411,6 +459,9 @@ public final class WorkerLoop {
         JobOutcome outcome = new JobOutcome.Failed("lease_lost", "the lease was lost before the job started", false);
         held.latest.set(new Progress(Progress.Stage.DOWNLOADING, 0));
         held.runner.set(Thread.currentThread());
+        DeferredUploads uploads = new DeferredUploads(artifacts, quiet);
+        long[] uploadWait = {-1};
+        boolean[] benchmarking = {quietForNext.getAndSet(false)}; // the permit taken for this job at the last hand-over
         try {
             if (!lost.get()) {
                 stages.heard(new Progress(Progress.Stage.DOWNLOADING, 0));
@@ -430,7 +481,23 @@ public final class WorkerLoop {
                     workDir = newWorkDir(job);
                 }
                 if (workDir != null) {
-                    outcome = use.execute(job, artifacts, workDir, p -> {
+                    outcome = use.execute(job, uploads, workDir, p -> {
+                        if (uploadWait[0] < 0 && p.stage() == Progress.Stage.BENCHMARKING) {
+                            long waitFrom = System.nanoTime();
+                            if (!benchmarking[0]) {
+                                try {
+                                    quiet.acquire(); // an upload in progress ends first
+                                    benchmarking[0] = true;
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt(); // the job sees it at its next stage
+                                }
+                            }
+                            uploadWait[0] = System.nanoTime() - waitFrom;
+                            stages.exclude(uploadWait[0]);
+                        } else if (benchmarking[0] && p.stage().compareTo(Progress.Stage.BENCHMARKING) > 0) {
+                            benchmarking[0] = false;
+                            quiet.release(); // uploads may go again
+                        }
                         stages.heard(p);
                         held.latest.set(p);
                         if (p.stage().compareTo(Progress.Stage.BENCHMARKING) >= 0) {
@@ -449,12 +516,17 @@ public final class WorkerLoop {
             outcome = new JobOutcome.Failed("io_error", "cannot make a work directory under " + settings.workRoot()
                     + ": " + e.getMessage(), false);
         } finally {
-            held.beating.cancel(false);
-            beats.end();
+            held.runner.set(null); // a lease lost from here on interrupts no job of this thread's
+            if (benchmarking[0]) {
+                quiet.release();
+            }
         }
+        Duration waitedForUploads = Duration.ofNanos(Math.max(0, uploadWait[0]));
         Duration idleBefore = previousJobEnd == 0 ? null : Duration.ofNanos(obtainStart - previousJobEnd);
         Duration leaseWait = Duration.ofNanos(started - obtainStart);
         if (lost.get()) {
+            held.beating.cancel(false);
+            beats.end();
             Thread.interrupted(); // the heartbeat's interrupt was for the job, not for this loop
             LOG.infof("job %d: lease lost, abandoned without a report", job.jobId());
             DirectoryManifest.deleteTree(workDir);
@@ -465,33 +537,126 @@ public final class WorkerLoop {
             listener.finished(job, outcome, false);
             timed(new JobTimings(job.jobId(), job.attempt(), worker.id(), idleBefore, clocked.leasedAt(),
                     clocked.lease(), leaseWait, run, stages.stages, beats.count(), beats.time(), Duration.ZERO,
-                    Duration.ZERO, Duration.ofNanos(previousJobEnd - obtainStart), outcomeName(outcome), false));
+                    Duration.ZERO, Duration.ZERO, waitedForUploads, Duration.ofNanos(previousJobEnd - obtainStart),
+                    outcomeName(outcome), false));
             return;
         }
         long waitStart = System.nanoTime();
         awaitPendingReport();
+        if (nextIsLeased() && quiet.tryAcquire()) {
+            // the next job benchmarks soon: this job's uploads wait for it, and go while it evaluates
+            quietForNext.set(true);
+        }
         long handedOver = System.nanoTime();
         previousJobEnd = handedOver;
         JobOutcome result = outcome;
         Duration jobRun = run;
         Path done = workDir;
         pendingReport = reporter.submit(() -> {
+            long uploadStart = System.nanoTime();
+            boolean uploading = uploads.pending(result);
+            JobOutcome toReport = uploads.make(job, result); // heartbeats go on meanwhile: the lease holds
+            Duration uploadTime = uploading ? Duration.ofNanos(System.nanoTime() - uploadStart) : Duration.ZERO;
+            held.beating.cancel(false);
+            beats.end();
             DirectoryManifest.deleteTree(done);
             long reportStart = System.nanoTime();
             boolean reported;
             try {
-                reported = report(job, result);
+                reported = !lost.get() && report(job, toReport);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 reported = false;
             }
             Duration reportTime = Duration.ofNanos(System.nanoTime() - reportStart);
-            listener.finished(job, result, reported);
+            listener.finished(job, toReport, reported);
             timed(new JobTimings(job.jobId(), job.attempt(), worker.id(), idleBefore, clocked.leasedAt(),
                     clocked.lease(), leaseWait, jobRun, stages.stages, beats.count(), beats.time(), reportTime,
-                    Duration.ofNanos(handedOver - waitStart), Duration.ofNanos(handedOver - obtainStart),
-                    outcomeName(result), reported));
+                    Duration.ofNanos(handedOver - waitStart), uploadTime, waitedForUploads,
+                    Duration.ofNanos(handedOver - obtainStart), outcomeName(toReport), reported));
         });
+    }
+
+    /**
+     * The port a job runs with: everything goes to the worker's port but the uploads, which are kept and made by
+     * the reporter thread before the report, while the next job runs, but not while it benchmarks ({@code quiet}).
+     * They are made only for a job that succeeded, in the order the job asked for them; one that fails turns the
+     * outcome into the failure a failed upload always was (retryable when MLflow could not be reached).
+     */
+    private static final class DeferredUploads implements ArtifactPort {
+        private final ArtifactPort port;
+        private final java.util.concurrent.Semaphore quiet;
+        private final java.util.List<Map.Entry<Path, String>> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        DeferredUploads(ArtifactPort port, java.util.concurrent.Semaphore quiet) {
+            this.port = port;
+            this.quiet = quiet;
+        }
+
+        @Override
+        public String resolveModelDirectory(String model, String version, String source, String sourceRunId)
+                throws ArtifactException {
+            return port.resolveModelDirectory(model, version, source, sourceRunId);
+        }
+
+        @Override
+        public Download downloadDirectory(String uri, Path target, long maxBytes) throws ArtifactException {
+            return port.downloadDirectory(uri, target, maxBytes);
+        }
+
+        @Override
+        public Download downloadFile(String uri, Path target, long maxBytes) throws ArtifactException {
+            return port.downloadFile(uri, target, maxBytes);
+        }
+
+        @Override
+        public Optional<Map<String, Long>> list(String directoryUri) throws ArtifactException {
+            return port.list(directoryUri);
+        }
+
+        @Override
+        public java.util.OptionalLong listedSize(String fileUri) throws ArtifactException {
+            return port.listedSize(fileUri);
+        }
+
+        @Override
+        public void uploadDirectory(Path directory, String uri) {
+            kept.add(Map.entry(directory, uri));
+        }
+
+        /** Whether {@link #make} has uploads to make for this outcome. */
+        boolean pending(JobOutcome outcome) {
+            return outcome instanceof JobOutcome.Succeeded && !kept.isEmpty();
+        }
+
+        /** Makes the kept uploads of a successful job; answers what to report. */
+        JobOutcome make(JobAssignment job, JobOutcome outcome) {
+            if (!(outcome instanceof JobOutcome.Succeeded)) {
+                return outcome;
+            }
+            try {
+                for (Map.Entry<Path, String> upload : kept) {
+                    quiet.acquire();
+                    try {
+                        port.uploadDirectory(upload.getKey(), upload.getValue());
+                    } finally {
+                        quiet.release();
+                    }
+                }
+                return outcome;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new JobOutcome.Failed("interrupted", "the worker stopped before the job's uploads were made",
+                        false);
+            } catch (ArtifactException e) {
+                LOG.warnf("job %d: upload failed (%s)", job.jobId(), e.getMessage());
+                return new JobOutcome.Failed(e.retryable() ? "artifact_unavailable" : "artifact_invalid",
+                        e.getMessage(), !e.retryable());
+            } catch (RuntimeException e) {
+                return new JobOutcome.Failed("internal", "internal error while uploading (" + e.getClass().getSimpleName()
+                        + "): " + MlModel.firstLine(e.getMessage()), false);
+            }
+        }
     }
 
     /** Waits until the previous job's report was made (or given up), so that at most one is in flight. */

@@ -83,6 +83,7 @@ public final class PipelineServerBench {
         }
         double lease = 0;
         double report = 0;
+        double upload = 0;
         double heartbeat = 0;
         double queueWait = 0;
         System.out.printf("rep %d (version %d): webhook accepted -> last evidence recorded %.2f s%n", rep, version,
@@ -109,9 +110,12 @@ public final class PipelineServerBench {
                 stages.merge(key, v, Double::sum);
                 line.append(BenchStack.fmt(" %s %.2f", key, v / 1e3));
             }
-            System.out.printf("  %-17s planned->leased %.2f s | run %.2f s:%s | lease wait %.0f ms, report %.0f ms, state %s%n",
+            upload += ms(t.get("upload_ms"));
+            System.out.printf("  %-17s planned->leased %.2f s | run %.2f s:%s | upload %.2f s (reporter thread), waited"
+                            + " for the previous upload %.0f ms | lease wait %.0f ms, report %.0f ms, state %s%n",
                     j.path("scheme").asText(), waited / 1e3, ms(t.get("run_ms")) / 1e3, line,
-                    ms(t.get("lease_wait_ms")), ms(t.get("report_ms")), j.path("state").asText());
+                    ms(t.get("upload_ms")) / 1e3, ms(t.get("upload_wait_ms")), ms(t.get("lease_wait_ms")),
+                    ms(t.get("report_ms")), j.path("state").asText());
         }
         double work = stages.get("quantizing") + stages.get("benchmarking") + stages.get("evaluating");
         double beforeFirstLease = Duration.between(accepted, firstLease).toNanos() / 1e6;
@@ -119,7 +123,8 @@ public final class PipelineServerBench {
         double afterLastReport = Duration.between(firstLease, lastEvidence).toNanos() / 1e6 - jobThread;
         StringBuilder sum = new StringBuilder();
         stages.forEach((k, v) -> sum.append(BenchStack.fmt(" %s %.2f s (%.1f %%)", k, v / 1e3, v / total * 100)));
-        System.out.printf("  stages summed over the four jobs:%s%n", sum);
+        System.out.printf("  stages summed over the four jobs:%s; uploads on the reporter thread %.2f s%n", sum,
+                upload / 1e3);
         System.out.printf("  server side: webhook -> jobs planned %.2f s, -> first lease %.2f s (run created through the"
                         + " outbox, queued); waits for leases %.0f ms, report calls %.0f ms (made while the next job ran), heartbeats %.0f ms;"
                         + " last job handed to the reporter -> its evidence recorded %.0f ms; jobs planned->leased summed %.2f s%n", planning / 1e3,

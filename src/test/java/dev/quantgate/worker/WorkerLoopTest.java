@@ -37,9 +37,13 @@ class WorkerLoopTest {
     private WorkerLoop loop;
 
     private WorkerLoop start(JobRunner runner, Duration idle) {
+        return start(runner, idle, new LocalArtifactPort());
+    }
+
+    private WorkerLoop start(JobRunner runner, Duration idle, ArtifactPort artifacts) {
         WorkerLoop.Settings settings = new WorkerLoop.Settings(dir.resolve("work"), idle,
                 new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), Backoff.Jitter.NONE));
-        loop = new WorkerLoop(WorkerFixtures.WORKER, port, new LocalArtifactPort(), runner, settings,
+        loop = new WorkerLoop(WorkerFixtures.WORKER, port, artifacts, runner, settings,
                 new WorkerLoop.Listener() {
                     @Override
                     public void finished(JobAssignment job, JobOutcome outcome, boolean reported) {
@@ -191,8 +195,9 @@ class WorkerLoopTest {
                     List.copyOf(t.stages().keySet()), "each stage heard once, in order; a repeated stage is one span");
             assertEquals(t.run(), t.stages().values().stream().reduce(Duration.ZERO, Duration::plus),
                     "the stages tile the run");
-            assertTrue(t.cycle().compareTo(t.leaseWait().plus(t.run()).plus(t.reportWait())) >= 0, t.toString());
-            assertEquals(t.leaseWait().plus(t.reportWait()), t.blockingCalls());
+            assertTrue(t.cycle().compareTo(t.leaseWait().plus(t.run()).plus(t.reportWait()).plus(t.uploadWait())) >= 0,
+                    t.toString());
+            assertEquals(t.leaseWait().plus(t.reportWait()).plus(t.uploadWait()), t.blockingCalls());
             assertEquals(t.lease().plus(t.heartbeating()).plus(t.report()), t.queueCalls());
             assertEquals("not_applicable", t.outcome());
             assertTrue(t.reported());
@@ -203,7 +208,8 @@ class WorkerLoopTest {
                 + " reported=true leased_at=" + second.leasedAt() + " idle_before_ms="), line);
         assertTrue(line.matches(".* lease_ms=\\d+\\.\\d{3} lease_wait_ms=\\d+\\.\\d{3} run_ms=\\d+\\.\\d{3} downloading_ms=\\d+\\.\\d{3}"
                 + " quantizing_ms=\\d+\\.\\d{3} evaluating_ms=\\d+\\.\\d{3} heartbeats=0 heartbeat_ms=0\\.000"
-                + " report_ms=\\d+\\.\\d{3} report_wait_ms=\\d+\\.\\d{3} cycle_ms=\\d+\\.\\d{3}"), line);
+                + " report_ms=\\d+\\.\\d{3} report_wait_ms=\\d+\\.\\d{3} upload_ms=0\\.000 upload_wait_ms=\\d+\\.\\d{3}"
+                + " cycle_ms=\\d+\\.\\d{3}"), line);
         assertTrue(first.logLine().contains(" idle_before_ms=- "), first.logLine());
     }
 
@@ -472,5 +478,178 @@ class WorkerLoopTest {
         assertTrue(Files.isRegularFile(WorkerFixtures.runDir(second).resolve("evaluation.json")));
         loop.stop(Duration.ofSeconds(WAIT_S));
         assertTrue(workRootEmpty());
+    }
+
+    /** An artifact port whose uploads wait for a latch and are recorded; everything else is {@link LocalArtifactPort}. */
+    private final class SlowUploads implements ArtifactPort {
+        final LocalArtifactPort local = new LocalArtifactPort();
+        final CountDownLatch mayUpload = new CountDownLatch(1);
+        final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        volatile boolean fail;
+
+        @Override
+        public String resolveModelDirectory(String model, String version, String source, String sourceRunId)
+                throws ArtifactException {
+            return local.resolveModelDirectory(model, version, source, sourceRunId);
+        }
+
+        @Override
+        public Download downloadDirectory(String uri, Path target, long maxBytes) throws ArtifactException {
+            return local.downloadDirectory(uri, target, maxBytes);
+        }
+
+        @Override
+        public Download downloadFile(String uri, Path target, long maxBytes) throws ArtifactException {
+            return local.downloadFile(uri, target, maxBytes);
+        }
+
+        @Override
+        public void uploadDirectory(Path directory, String uri) throws ArtifactException {
+            try {
+                if (!mayUpload.await(WAIT_S, TimeUnit.SECONDS)) {
+                    throw new ArtifactException("the test never let the upload go", false);
+                }
+            } catch (InterruptedException e) {
+                throw new ArtifactException("interrupted", true);
+            }
+            if (fail) {
+                throw new ArtifactException("MLflow is unreachable", true);
+            }
+            events.add("upload " + uri + (port.reports.isEmpty() ? " before any report" : " after a report"));
+            local.uploadDirectory(directory, uri);
+            events.add("uploaded " + uri);
+        }
+    }
+
+    private static JobOutcome.Succeeded succeeded(long jobId) {
+        return new JobOutcome.Succeeded(Map.of("job_id", jobId), "runs:/run" + jobId + "/model", Map.of(), Map.of());
+    }
+
+    @Test
+    void shouldUploadOnTheReporterThreadBeforeTheReportOnceTheJobLeasedAheadHasBenchmarked() throws Exception {
+        SlowUploads artifacts = new SlowUploads();
+        artifacts.mayUpload.countDown();
+        LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        start((job, ports, workDir, progress) -> {
+            try {
+                if (job.jobId() == 51) {
+                    Path variant = Files.createDirectories(workDir.resolve("variant"));
+                    Files.writeString(variant.resolve("model.onnx"), "variant of 51");
+                    progress.accept(new Progress(Progress.Stage.UPLOADING, 0)); // 52 is leased ahead
+                    ports.uploadDirectory(variant, job.runArtifactUri() + "/model");
+                    seen.add("51 handed its upload over");
+                    return succeeded(51);
+                }
+                progress.accept(new Progress(Progress.Stage.QUANTIZING, 0));
+                progress.accept(new Progress(Progress.Stage.BENCHMARKING, 0));
+                seen.add("52 benchmarking after " + List.copyOf(artifacts.events));
+                progress.accept(new Progress(Progress.Stage.EVALUATING, 0));
+                String uploaded;
+                do {
+                    uploaded = artifacts.events.poll(WAIT_S, TimeUnit.SECONDS);
+                } while (uploaded != null && !uploaded.startsWith("uploaded "));
+                seen.add("52 evaluating while 51's upload was made: " + (uploaded != null));
+                return new JobOutcome.NotApplicable("n/a", Map.of());
+            } catch (IOException | ArtifactException | InterruptedException e) {
+                return new JobOutcome.Failed("test", e.toString(), false);
+            }
+        }, Duration.ofHours(1), artifacts);
+        JobAssignment first = job(51, Duration.ofSeconds(10));
+        port.queued.add(first);
+        port.queued.add(job(52, Duration.ofSeconds(10)));
+        loop.wake();
+
+        InMemoryWorkerPort.Report r = port.reports.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(r);
+        assertEquals(51L, r.jobId());
+        assertEquals(succeeded(51), r.outcome());
+        assertEquals(52L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        assertEquals(List.of("51 handed its upload over", "52 benchmarking after []",
+                "52 evaluating while 51's upload was made: true"), List.copyOf(seen));
+        assertTrue(Files.isRegularFile(WorkerFixtures.runDir(first).resolve("model").resolve("model.onnx")),
+                "the variant reached the store");
+        JobTimings t51 = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        JobTimings t52 = timings.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(t52);
+        assertEquals(51L, t51.jobId());
+        assertTrue(t51.upload().compareTo(Duration.ZERO) > 0, "the upload is timed: " + t51.logLine());
+        assertTrue(t51.logLine().contains(" upload_ms="), t51.logLine());
+        assertTrue(t52.logLine().matches(".* upload_wait_ms=\\d+\\.\\d{3} .*"), t52.logLine());
+        loop.stop(Duration.ofSeconds(WAIT_S));
+        assertTrue(workRootEmpty(), "51's work directory is deleted once uploaded");
+    }
+
+    @Test
+    void shouldReportAFailedUploadAsTheRetryableFailureItIs() throws Exception {
+        SlowUploads artifacts = new SlowUploads();
+        artifacts.fail = true;
+        artifacts.mayUpload.countDown();
+        start((job, ports, workDir, progress) -> {
+            try {
+                ports.uploadDirectory(Files.createDirectories(workDir.resolve("variant")), job.runArtifactUri() + "/model");
+            } catch (IOException | ArtifactException e) {
+                return new JobOutcome.Failed("test", e.toString(), false);
+            }
+            return succeeded(job.jobId());
+        }, Duration.ofHours(1), artifacts);
+        port.queued.add(job(53, Duration.ofSeconds(10)));
+        loop.wake();
+
+        InMemoryWorkerPort.Report r = port.reports.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(r);
+        assertEquals(new JobOutcome.Failed("artifact_unavailable", "MLflow is unreachable", false), r.outcome(),
+                "the evidence is not reported when its variant could not be uploaded");
+        Object[] heard = finished.poll(WAIT_S, TimeUnit.SECONDS);
+        assertEquals(r.outcome(), heard[1], "the listener hears what was reported");
+    }
+
+    @Test
+    void shouldNeverUploadWhileTheNextJobBenchmarks() throws Exception {
+        SlowUploads artifacts = new SlowUploads();
+        artifacts.mayUpload.countDown();
+        int uploads = 200;
+        start((job, ports, workDir, progress) -> {
+            try {
+                if (job.jobId() == 61) {
+                    Path variant = Files.createDirectories(workDir.resolve("variant"));
+                    Files.writeString(variant.resolve("model.onnx"), "variant of 61");
+                    for (int i = 0; i < uploads; i++) {
+                        ports.uploadDirectory(variant, job.runArtifactUri() + "/model-" + i);
+                    }
+                    return succeeded(61);
+                }
+                progress.accept(new Progress(Progress.Stage.QUANTIZING, 0));
+                String firstUpload;
+                do {
+                    firstUpload = artifacts.events.poll(WAIT_S, TimeUnit.SECONDS);
+                } while (firstUpload != null && !firstUpload.startsWith("upload "));
+                if (firstUpload == null) {
+                    return new JobOutcome.Failed("test", "61's uploads did not begin while 62 ran", false);
+                }
+                progress.accept(new Progress(Progress.Stage.BENCHMARKING, 0));
+                artifacts.events.add("benchmark begins");
+                new CountDownLatch(1).await(200, TimeUnit.MILLISECONDS); // a benchmark's worth of time
+                artifacts.events.add("benchmark ends");
+                progress.accept(new Progress(Progress.Stage.EVALUATING, 0));
+                return new JobOutcome.NotApplicable("n/a", Map.of());
+            } catch (IOException | ArtifactException | InterruptedException e) {
+                return new JobOutcome.Failed("test", e.toString(), false);
+            }
+        }, Duration.ofHours(1), artifacts);
+        port.queued.add(job(61, Duration.ofSeconds(10)));
+        port.queued.add(job(62, Duration.ofSeconds(10)));
+        loop.wake();
+
+        assertEquals(61L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId(), "reported once every upload was made");
+        assertEquals(62L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
+        List<String> log = List.copyOf(artifacts.events);
+        int begins = log.indexOf("benchmark begins");
+        int ends = log.indexOf("benchmark ends");
+        assertTrue(begins >= 0 && ends > begins, "job 62 benchmarked: " + log.size() + " events");
+        assertEquals(1, ends - begins, (ends - begins - 1) + " upload events while job 62 benchmarked");
+        assertTrue(log.subList(ends, log.size()).stream().anyMatch(e -> e.startsWith("upload ")),
+                "some of 61's uploads were left when 62's benchmark began, and went after it: " + log.size());
+        assertEquals(2 * uploads + 2 - 1, log.size(), "every upload was made, once (job 62 took the first event: "
+                + "61's uploads had begun before 62 benchmarked)");
     }
 }
