@@ -27,17 +27,23 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One worker: leases a job from the {@link WorkerPort}, runs it in a fresh work directory while a heartbeat thread
  * extends the lease every {@link JobAssignment#heartbeatEvery()} with the latest progress, and hands the outcome to its
- * reporter thread, which reports it while the next job runs (one report in flight at
- * most: the next outcome waits for it), then deletes its work directory. The next job is leased ahead, once the
- * current one is benchmarking (its variant is made: its last three stages), so that neither call holds up the next run; a job leased ahead is heartbeaten without progress (it
- * stays {@code leased}) until it starts. Once the current job evaluates (its timed benchmark is over), the job leased
- * ahead fetches its inputs on a third thread ({@link JobRunner#ahead}) into its own work directory, so that its
- * download stage is only what is left of that when its turn comes. A job's uploads are made by the reporter thread,
- * before its report, while the next job runs; an upload and a benchmark never run at the same time (the one that
- * comes second waits). A lost lease (the job went to another worker) stops the job, which is
- * abandoned unreported. When the port is unreachable the loop backs off; {@link #wake()} leases at
- * once. After every job it logs a {@link JobTimings#logLine() job-timings} line (lease, run per stage, heartbeats,
- * report, the idle time before it) and hands the same figures to its {@link Listener}.
+ * reporter thread, which makes the job's uploads and then its report while the next job runs (at most
+ * {@link #REPORTS_IN_FLIGHT} outcomes in flight: the next one waits), then deletes its work directory.
+ * <ul>
+ * <li>The next job is leased ahead once the current one is benchmarking (its variant is made), so that the lease call
+ * does not hold up the next run; a job leased ahead is heartbeaten without progress (it stays {@code leased}) until it
+ * starts.</li>
+ * <li>Once the current job evaluates (its timed benchmark is over), the job leased ahead fetches its inputs on a
+ * third thread ({@link JobRunner#ahead}) into its own work directory, so that its download stage is only what is left
+ * of that when its turn comes.</li>
+ * <li>An upload and a benchmark never run at the same time: a benchmark waits for the upload in progress, and the
+ * uploads of a job handed over while another was leased ahead wait until that one has benchmarked, so that they go
+ * while it evaluates.</li>
+ * </ul>
+ * A lost lease (the job went to another worker) stops the job, which is abandoned unreported. When the port is
+ * unreachable the loop backs off; {@link #wake()} leases at once. After every job it logs a
+ * {@link JobTimings#logLine() job-timings} line (lease, run per stage, heartbeats, uploads, report, the idle time
+ * before it) and hands the same figures to its {@link Listener}.
  */
 public final class WorkerLoop {
 
@@ -84,6 +90,11 @@ public final class WorkerLoop {
     }
 
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+    /**
+     * Outcomes handed to the reporter and not yet reported, at most: two, so that a job's uploads (which wait while
+     * the next job benchmarks) and its report do not hold up the job after it.
+     */
+    static final int REPORTS_IN_FLIGHT = 2;
     private static final Logger LOG = Logger.getLogger(WorkerLoop.class);
 
     private final WorkerInfo worker;
@@ -109,8 +120,11 @@ public final class WorkerLoop {
     private int failures;
     /** {@link System#nanoTime()} when the previous job was handed to the reporter; 0 before the first job. */
     private long previousJobEnd;
-    /** The report in flight, if any; only the loop's thread touches it. */
-    private Future<?> pendingReport;
+    /**
+     * The reports (each with its job's uploads) handed to the reporter and not known to be made, oldest first; at
+     * most {@link #REPORTS_IN_FLIGHT}; only the loop's thread touches it.
+     */
+    private final java.util.ArrayDeque<Future<?>> pendingReports = new java.util.ArrayDeque<>();
     /** The lease made ahead during the current job, if any; only the loop's thread touches it. */
     private volatile Future<Optional<Held>> leasedAhead;
     /** The lease made ahead whose inputs are being fetched; only the loop's thread touches it. */
@@ -552,7 +566,7 @@ public final class WorkerLoop {
         JobOutcome result = outcome;
         Duration jobRun = run;
         Path done = workDir;
-        pendingReport = reporter.submit(() -> {
+        pendingReports.addLast(reporter.submit(() -> {
             long uploadStart = System.nanoTime();
             boolean uploading = uploads.pending(result);
             JobOutcome toReport = uploads.make(job, result); // heartbeats go on meanwhile: the lease holds
@@ -574,7 +588,7 @@ public final class WorkerLoop {
                     clocked.lease(), leaseWait, jobRun, stages.stages, beats.count(), beats.time(), reportTime,
                     Duration.ofNanos(handedOver - waitStart), uploadTime, waitedForUploads,
                     Duration.ofNanos(handedOver - obtainStart), outcomeName(toReport), reported));
-        });
+        }));
     }
 
     /**
@@ -659,18 +673,18 @@ public final class WorkerLoop {
         }
     }
 
-    /** Waits until the previous job's report was made (or given up), so that at most one is in flight. */
+    /** Waits until fewer than {@link #REPORTS_IN_FLIGHT} reports are in flight (made, or given up). */
     private void awaitPendingReport() throws InterruptedException {
-        Future<?> pending = pendingReport;
-        if (pending == null) {
-            return;
-        }
-        try {
-            pending.get();
-        } catch (ExecutionException e) {
-            LOG.warnf(e.getCause(), "worker %s: a report failed unexpectedly", worker.id());
-        } catch (java.util.concurrent.CancellationException e) {
-            // the loop is stopping
+        pendingReports.removeIf(Future::isDone);
+        while (pendingReports.size() >= REPORTS_IN_FLIGHT) {
+            try {
+                pendingReports.peekFirst().get();
+            } catch (ExecutionException e) {
+                LOG.warnf(e.getCause(), "worker %s: a report failed unexpectedly", worker.id());
+            } catch (java.util.concurrent.CancellationException e) {
+                // the loop is stopping
+            }
+            pendingReports.removeFirst();
         }
     }
 

@@ -222,19 +222,26 @@ class WorkerLoopTest {
             ran.add(job.jobId());
             return new JobOutcome.NotApplicable("n/a", Map.of());
         }, Duration.ofHours(1));
-        port.queued.add(job(9, Duration.ofSeconds(10)));
-        port.queued.add(job(10, Duration.ofSeconds(10)));
+        for (long id = 9; id <= 12; id++) {
+            port.queued.add(job(id, Duration.ofSeconds(10)));
+        }
         loop.wake();
 
         assertEquals(9L, ran.poll(WAIT_S, TimeUnit.SECONDS));
         assertEquals(10L, ran.poll(WAIT_S, TimeUnit.SECONDS), "the second job ran while the first report was held");
+        assertEquals(11L, ran.poll(WAIT_S, TimeUnit.SECONDS), "and the third, with two outcomes in flight");
+        assertNull(ran.poll(300, TimeUnit.MILLISECONDS), "at most " + WorkerLoop.REPORTS_IN_FLIGHT + " outcomes in "
+                + "flight: the third job's waits, so the fourth does not start");
         assertTrue(port.reports.isEmpty(), "no report was made while the server held them");
         assertTrue(finished.isEmpty(), "a job is finished once its report is made");
         release.countDown();
-        assertEquals(9L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId());
-        assertEquals(10L, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId(), "reports in the jobs' order");
-        assertEquals(9L, ((JobAssignment) finished.poll(WAIT_S, TimeUnit.SECONDS)[0]).jobId());
-        assertEquals(10L, ((JobAssignment) finished.poll(WAIT_S, TimeUnit.SECONDS)[0]).jobId());
+        assertEquals(12L, ran.poll(WAIT_S, TimeUnit.SECONDS));
+        for (long id = 9; id <= 12; id++) {
+            assertEquals(id, port.reports.poll(WAIT_S, TimeUnit.SECONDS).jobId(), "reports in the jobs' order");
+        }
+        for (long id = 9; id <= 12; id++) {
+            assertEquals(id, ((JobAssignment) finished.poll(WAIT_S, TimeUnit.SECONDS)[0]).jobId());
+        }
     }
 
     @Test
