@@ -10,7 +10,8 @@
 #     recorded (server clock), per stage (the worker's job-timings lines) and the pipeline overhead: everything but
 #     quantize + benchmark + evaluate.
 # Prints `uptime` so the machine's load is on record. SKIP_BUILD=1 reuses the last package; PART=1 or PART=2 runs one.
-# COMPARE=1 runs part 2 twice, side by side: the worker's fetch-ahead off, then on (the default).
+# COMPARE=1 runs part 2 twice, side by side: the worker's fetch-ahead off, then on (the default); FETCH_AHEAD=false
+# or true runs part 2 once with it set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=bench/out/pipeline
@@ -28,7 +29,7 @@ if [ "${PART:-1}" != 2 ]; then
 fi
 if [ "${PART:-2}" != 1 ]; then
   rc=0
-  if [ -n "${COMPARE:-}" ]; then modes="false true"; else modes="default"; fi
+  if [ -n "${COMPARE:-}" ]; then modes="false true"; elif [ -n "${FETCH_AHEAD:-}" ]; then modes="$FETCH_AHEAD"; else modes="default"; fi
   for mode in $modes; do
     rm -rf "$OUT/server"
     props=""
