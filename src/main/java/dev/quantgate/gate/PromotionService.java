@@ -66,12 +66,13 @@ public class PromotionService {
         UUID id = UUID.randomUUID();
         String state = stateFor(d);
         Long outboxId = "promoting".equals(state) ? enqueue(d) : null;
-        store.insert(new PromotionStore.Row(id, d.model(), d.version(), target, request.reason(), requester, state, d.id(),
-                outboxId, d.decidedAt(), d.decidedAt().plus(config.requestTtl()), null));
+        PromotionStore.Row row = new PromotionStore.Row(id, d.model(), d.version(), target, request.reason(), requester,
+                state, d.id(), outboxId, d.decidedAt(), d.decidedAt().plus(config.requestTtl()), null);
+        store.insert(row);
         Map<String, Object> payload = payload(d, state);
         payload.put("reason", request.reason());
         audit.append(requester, "gate.promotion.requested", "promotion:" + id, payload);
-        return get(id);
+        return view(row, d, List.of()); // what was just written: no read back
     }
 
     /**
@@ -208,10 +209,13 @@ public class PromotionService {
     }
 
     private PromotionView view(PromotionStore.Row p) {
+        return view(p, gate.stored(p.decisionId()), store.approvals(p.id()));
+    }
+
+    private PromotionView view(PromotionStore.Row p, StoredDecision d, List<ApprovalView> approvals) {
         // a waiting request past its time is expired, whether or not the sweep has written it yet
         String state = "waiting".equals(p.state()) && !gate.now().isBefore(p.expiresAt()) ? "expired" : p.state();
         return new PromotionView(p.id(), p.model(), p.version(), p.target().toString(), p.reason(), p.requester(), state,
-                gate.view(gate.stored(p.decisionId())), store.approvals(p.id()), p.outboxId(), p.createdAt(), p.expiresAt(),
-                p.confirmedAt());
+                gate.view(d), approvals, p.outboxId(), p.createdAt(), p.expiresAt(), p.confirmedAt());
     }
 }

@@ -80,6 +80,22 @@ class PromotionTest {
     }
 
     @Test
+    void shouldAnswerARequestWithWhatReadingItBackAnswers() {
+        for (String rule : List.of(GateFixtures.PASSING, GateFixtures.SMALL_GROUP)) {
+            String model = model(TWO_APPROVERS, rule);
+            Response created = GateApi.promote(TestTokens.as(Roles.ENGINEER), model, "champion");
+            created.then().statusCode(201);
+            String id = created.jsonPath().getString("id");
+            Response read = TestTokens.as(Roles.AUDITOR).get("/api/v1/promotions/" + id);
+            read.then().statusCode(200);
+            java.util.Map<String, Object> answered = created.jsonPath().getMap("$");
+            assertEquals(read.jsonPath().getMap("$"), answered, "the answer to the request is the stored request");
+            assertEquals(GateFixtures.PASSING.equals(rule) ? "promoting" : "waiting", answered.get("state"));
+            assertEquals(List.of(), answered.get("approvals"));
+        }
+    }
+
+    @Test
     void shouldTransitionALegacyStageThroughTheOutbox() {
         String model = model(TWO_APPROVERS, GateFixtures.PASSING);
 
