@@ -17,25 +17,18 @@ import java.util.TreeMap;
  * (same bytes, files and SHA-256), with every file re-verified in the work directory. Where the port cannot list,
  * or the listing is over the limit, the download goes through uncached (and the port refuses it as before).
  */
-public final class CachedArtifacts implements ArtifactPort {
+public final class CachedArtifacts extends ForwardingArtifactPort {
 
-    private final ArtifactPort delegate;
     private final ArtifactCache cache;
 
     public CachedArtifacts(ArtifactPort delegate, ArtifactCache cache) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.cache = Objects.requireNonNull(cache, "cache");
     }
 
     /** {@code delegate} itself when the cache is off. */
     public static ArtifactPort over(ArtifactPort delegate, ArtifactCache cache) {
         return cache.enabled() ? new CachedArtifacts(delegate, cache) : delegate;
-    }
-
-    @Override
-    public String resolveModelDirectory(String model, String version, String source, String sourceRunId)
-            throws ArtifactException {
-        return delegate.resolveModelDirectory(model, version, source, sourceRunId);
     }
 
     @Override
@@ -85,21 +78,6 @@ public final class CachedArtifacts implements ArtifactPort {
             cache.put(key, Map.of("", target), Map.of("", download.sha256()));
         }
         return download;
-    }
-
-    @Override
-    public void uploadDirectory(Path directory, String uri) throws ArtifactException {
-        delegate.uploadDirectory(directory, uri);
-    }
-
-    @Override
-    public Optional<Map<String, Long>> list(String directoryUri) throws ArtifactException {
-        return delegate.list(directoryUri);
-    }
-
-    @Override
-    public OptionalLong listedSize(String fileUri) throws ArtifactException {
-        return delegate.listedSize(fileUri);
     }
 
     private static long listed(Map<String, Long> listing) {

@@ -179,25 +179,22 @@ public final class WorkerLoop {
                 // no job was leased ahead
             }
         }
-        prefetcher.shutdown(); // the deletions queued behind a fetch still run
-        try {
-            if (!prefetcher.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                prefetcher.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            prefetcher.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-        reporter.shutdown();
-        try {
-            if (!reporter.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                reporter.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            reporter.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        finish(prefetcher, deadline); // the deletions queued behind a fetch still run
+        finish(reporter, deadline);
         heartbeats.shutdownNow();
+    }
+
+    /** Lets what was handed to {@code executor} run until {@code deadline} ({@link System#nanoTime()}), then stops it. */
+    private static void finish(ExecutorService executor, long deadline) {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Work has arrived: lease now instead of at the end of the idle wait. */
@@ -597,40 +594,13 @@ public final class WorkerLoop {
      * They are made only for a job that succeeded, in the order the job asked for them; one that fails turns the
      * outcome into the failure a failed upload always was (retryable when MLflow could not be reached).
      */
-    private static final class DeferredUploads implements ArtifactPort {
-        private final ArtifactPort port;
+    private static final class DeferredUploads extends ForwardingArtifactPort {
         private final java.util.concurrent.Semaphore quiet;
         private final java.util.List<Map.Entry<Path, String>> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         DeferredUploads(ArtifactPort port, java.util.concurrent.Semaphore quiet) {
-            this.port = port;
+            super(port);
             this.quiet = quiet;
-        }
-
-        @Override
-        public String resolveModelDirectory(String model, String version, String source, String sourceRunId)
-                throws ArtifactException {
-            return port.resolveModelDirectory(model, version, source, sourceRunId);
-        }
-
-        @Override
-        public Download downloadDirectory(String uri, Path target, long maxBytes) throws ArtifactException {
-            return port.downloadDirectory(uri, target, maxBytes);
-        }
-
-        @Override
-        public Download downloadFile(String uri, Path target, long maxBytes) throws ArtifactException {
-            return port.downloadFile(uri, target, maxBytes);
-        }
-
-        @Override
-        public Optional<Map<String, Long>> list(String directoryUri) throws ArtifactException {
-            return port.list(directoryUri);
-        }
-
-        @Override
-        public java.util.OptionalLong listedSize(String fileUri) throws ArtifactException {
-            return port.listedSize(fileUri);
         }
 
         @Override
@@ -652,7 +622,7 @@ public final class WorkerLoop {
                 for (Map.Entry<Path, String> upload : kept) {
                     quiet.acquire();
                     try {
-                        port.uploadDirectory(upload.getKey(), upload.getValue());
+                        delegate.uploadDirectory(upload.getKey(), upload.getValue());
                     } finally {
                         quiet.release();
                     }

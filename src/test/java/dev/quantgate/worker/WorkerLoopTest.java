@@ -417,14 +417,22 @@ class WorkerLoopTest {
         assertEquals(11L, port.reports.poll(0, TimeUnit.SECONDS).jobId(), "the report was made before stop returned");
     }
 
+    /** An Adult model directory and a 500-row evaluation set in a local store; answers the store. */
+    private Path adultStore() throws IOException {
+        Path store = dir.resolve("store");
+        WorkerFixtures.modelDir(store.resolve("models/adult/1"), WorkerFixtures.model(), WorkerFixtures.featureColumns());
+        WorkerFixtures.writeCsv(store.resolve("eval.csv"), 0, 500);
+        return store;
+    }
+
+    private static JobAssignment adultJob(Path store, long id, String scheme) {
+        return WorkerFixtures.job(id, "{\"scheme\":\"" + scheme + "\"}", store.resolve("models/adult/1"),
+                store.resolve("eval.csv"), null, store.resolve("runs"));
+    }
+
     @Test
     void shouldRunTheRealExecutorEndToEnd() throws Exception {
-        Path store = dir.resolve("store");
-        Path source = WorkerFixtures.modelDir(store.resolve("models/adult/1"), WorkerFixtures.model(),
-                WorkerFixtures.featureColumns());
-        Path data = store.resolve("eval.csv");
-        WorkerFixtures.writeCsv(data, 0, 500);
-        JobAssignment j = WorkerFixtures.job(6, "{\"scheme\":\"int8-dynamic\"}", source, data, null, store.resolve("runs"));
+        JobAssignment j = adultJob(adultStore(), 6, "int8-dynamic");
         port.queued.add(j);
         start(new JobExecutor(WorkerFixtures.WORKER, WorkerFixtures.SETTINGS), Duration.ofHours(1));
         InMemoryWorkerPort.Report r = port.reports.poll(WAIT_S, TimeUnit.SECONDS);
@@ -437,13 +445,9 @@ class WorkerLoopTest {
 
     @Test
     void shouldRunTheRealExecutorFromInputsFetchedAheadWithTheSameEvidenceAsFetchingThemItself() throws Exception {
-        Path store = dir.resolve("store");
-        Path source = WorkerFixtures.modelDir(store.resolve("models/adult/1"), WorkerFixtures.model(),
-                WorkerFixtures.featureColumns());
-        Path data = store.resolve("eval.csv");
-        WorkerFixtures.writeCsv(data, 0, 500);
-        JobAssignment first = WorkerFixtures.job(7, "{\"scheme\":\"int8-dynamic\"}", source, data, null, store.resolve("runs"));
-        JobAssignment second = WorkerFixtures.job(8, "{\"scheme\":\"fp16\"}", source, data, null, store.resolve("runs"));
+        Path store = adultStore();
+        JobAssignment first = adultJob(store, 7, "int8-dynamic");
+        JobAssignment second = adultJob(store, 8, "fp16");
         JobExecutor executor = new JobExecutor(WorkerFixtures.WORKER, WorkerFixtures.SETTINGS);
         LinkedBlockingQueue<Long> fetchedAhead = new LinkedBlockingQueue<>();
         port.queued.add(first);
@@ -488,26 +492,19 @@ class WorkerLoopTest {
     }
 
     /** An artifact port whose uploads wait for a latch and are recorded; everything else is {@link LocalArtifactPort}. */
-    private final class SlowUploads implements ArtifactPort {
-        final LocalArtifactPort local = new LocalArtifactPort();
+    private final class SlowUploads extends ForwardingArtifactPort {
+        final LocalArtifactPort local;
         final CountDownLatch mayUpload = new CountDownLatch(1);
         final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
         volatile boolean fail;
 
-        @Override
-        public String resolveModelDirectory(String model, String version, String source, String sourceRunId)
-                throws ArtifactException {
-            return local.resolveModelDirectory(model, version, source, sourceRunId);
+        SlowUploads() {
+            this(new LocalArtifactPort());
         }
 
-        @Override
-        public Download downloadDirectory(String uri, Path target, long maxBytes) throws ArtifactException {
-            return local.downloadDirectory(uri, target, maxBytes);
-        }
-
-        @Override
-        public Download downloadFile(String uri, Path target, long maxBytes) throws ArtifactException {
-            return local.downloadFile(uri, target, maxBytes);
+        private SlowUploads(LocalArtifactPort local) {
+            super(local);
+            this.local = local;
         }
 
         @Override
