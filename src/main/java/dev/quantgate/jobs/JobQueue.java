@@ -248,6 +248,25 @@ public class JobQueue implements WorkerPort {
         return queue.until(Claims.nextDue(dataSource, NEXT_EXPIRY));
     }
 
+    @Override
+    @Transactional
+    public void release(long jobId, String leaseToken) throws LeaseLostException {
+        JobEntity job = current(jobId, leaseToken);
+        if (job.jobState() != JobState.LEASED) {
+            throw new LeaseLostException(jobId); // it started: only its report or its lease's end may move it
+        }
+        Instant now = queue.now().truncatedTo(ChronoUnit.MICROS);
+        audit.append(Planner.ACTOR, "job.released", job.subject(), Map.of("worker", String.valueOf(job.workerId),
+                "attempts", Math.max(0, job.attempts - 1)));
+        job.state = JobState.QUEUED.id();
+        job.attempts = Math.max(0, job.attempts - 1);
+        job.claimToken = null;
+        job.claimedUntil = null;
+        job.nextAttemptAt = now;
+        job.updatedAt = now;
+        afterCommitWake();
+    }
+
     /** Re-queues a failed or parked job by an admin's hand: attempts start again. */
     @Transactional(Transactional.TxType.MANDATORY)
     void requeue(JobEntity job, String actor) {

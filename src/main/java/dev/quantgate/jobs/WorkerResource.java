@@ -77,6 +77,21 @@ public class WorkerResource {
         return Response.noContent().build();
     }
 
+    @POST
+    @Path("/jobs/{id}/release")
+    @RolesAllowed({Roles.WORKER, Roles.ADMIN})
+    @Operation(summary = "Hand back a leased job that has not started: queued again at once, its attempt given back;"
+            + " 409 when the lease is lost or the job has started")
+    public Response release(@PathParam("id") long id, String body) {
+        WorkerWire.ReleaseRequest request = read(body, WorkerWire.ReleaseRequest.class);
+        try {
+            queue.release(id, request.leaseToken());
+        } catch (LeaseLostException e) {
+            throw leaseLost(e);
+        }
+        return Response.noContent().build();
+    }
+
     private static <T> T read(String body, Class<T> type) {
         try {
             return WorkerWire.read(body == null ? "" : body, type);

@@ -79,6 +79,18 @@ public final class RestWorkerPort implements WorkerPort {
         }
     }
 
+    @Override
+    public void release(long jobId, String leaseToken) throws LeaseLostException {
+        HttpResponse<String> r = post(jobPath(jobId, WorkerWire.RELEASE_SUFFIX),
+                WorkerWire.write(new WorkerWire.ReleaseRequest(leaseToken)));
+        if (r.statusCode() == 409) {
+            throw new LeaseLostException(jobId);
+        }
+        if (r.statusCode() != 204 && r.statusCode() != 200) {
+            throw unexpected("release of job " + jobId, r);
+        }
+    }
+
     private static String jobPath(long jobId, String suffix) {
         return WorkerWire.JOBS_PATH + jobId + suffix;
     }

@@ -158,8 +158,9 @@ public final class WorkerLoop {
     }
 
     /**
-     * Stops after the current step; a running job is interrupted and, unreported, goes back when its lease ends, as
-     * does a job leased ahead. A report in flight gets what is left of {@code grace} to be made.
+     * Stops after the current step; a running job is interrupted and, unreported, goes back when its lease ends. A
+     * job leased ahead that has not started is handed back ({@link WorkerPort#release}): queued again at once, its
+     * attempt given back. A report in flight gets what is left of {@code grace} to be made.
      */
     public void stop(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
@@ -170,7 +171,11 @@ public final class WorkerLoop {
         if (ahead != null && ahead.isDone() && !ahead.isCancelled()) {
             try {
                 ahead.get().ifPresent(held -> {
-                    held.stopPreparing();
+                    if (held.handBack()) {
+                        held.beating.cancel(false);
+                        held.beats.end();
+                        handBack(held.job);
+                    }
                     deletePrepared(held);
                 });
             } catch (InterruptedException e) {
@@ -182,6 +187,18 @@ public final class WorkerLoop {
         finish(prefetcher, deadline); // the deletions queued behind a fetch still run
         finish(reporter, deadline);
         heartbeats.shutdownNow();
+    }
+
+    private void handBack(JobAssignment job) {
+        try {
+            port.release(job.jobId(), job.leaseToken());
+            LOG.infof("job %d: leased ahead and not started, handed back to the queue", job.jobId());
+        } catch (LeaseLostException e) {
+            LOG.infof("job %d: its lease was already gone when the worker stopped", job.jobId());
+        } catch (RuntimeException e) {
+            LOG.warnf("job %d: could not be handed back (%s); it goes back when its lease ends", job.jobId(),
+                    e.getMessage());
+        }
     }
 
     /** Lets what was handed to {@code executor} run until {@code deadline} ({@link System#nanoTime()}), then stops it. */
@@ -452,6 +469,19 @@ public final class WorkerLoop {
             }
         }
 
+        /** The worker stops: a job not started is given up (like a lost lease) and answered true, once. */
+        synchronized boolean handBack() {
+            if (started) {
+                return false;
+            }
+            started = true;
+            lost.set(true);
+            if (preparing != null) {
+                preparing.interrupt();
+            }
+            return true;
+        }
+
         /** The directory a fetch ahead made, once it is over (null when there is none). */
         synchronized Path preparedDir() {
             return preparing == null ? preparedDir : null;
@@ -491,7 +521,7 @@ public final class WorkerLoop {
                 } else if (!Thread.currentThread().isInterrupted()) {
                     workDir = newWorkDir(job);
                 }
-                if (workDir != null) {
+                if (workDir != null && !lost.get()) {
                     outcome = use.execute(job, uploads, workDir, p -> {
                         if (uploadWait[0] < 0 && p.stage() == Progress.Stage.BENCHMARKING) {
                             long waitFrom = System.nanoTime();

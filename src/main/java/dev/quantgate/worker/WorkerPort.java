@@ -21,4 +21,12 @@ public interface WorkerPort {
      * changes nothing; a report with a stale token is refused.
      */
     void report(long jobId, String leaseToken, JobOutcome outcome) throws LeaseLostException;
+
+    /**
+     * Hands back a job leased to this worker that has not started (it carried no progress yet): it is queued
+     * again at once, the attempt its lease took is given back, and the lease ends. A worker that stops calls it
+     * for the job it leased ahead, so that the job does not wait for its lease to expire. Refused with
+     * {@link LeaseLostException} when the token is not the job's lease or the job has started.
+     */
+    void release(long jobId, String leaseToken) throws LeaseLostException;
 }

@@ -29,6 +29,7 @@ public final class WorkerWire {
     public static final String JOBS_PATH = "/api/v1/worker/jobs/";
     public static final String HEARTBEAT_SUFFIX = "/heartbeat";
     public static final String REPORT_SUFFIX = "/report";
+    public static final String RELEASE_SUFFIX = "/release";
 
     private static final ObjectMapper MAPPER = configure(new ObjectMapper());
 
@@ -92,6 +93,13 @@ public final class WorkerWire {
 
     /** The heartbeat's answer. */
     public record HeartbeatResponse(@JsonProperty("lease_until") Instant leaseUntil) {
+    }
+
+    /** {@code POST .../jobs/{id}/release}. */
+    public record ReleaseRequest(@JsonProperty("lease_token") String leaseToken) {
+        public ReleaseRequest {
+            Objects.requireNonNull(leaseToken, "lease_token");
+        }
     }
 
     /** {@code POST .../jobs/{id}/report}. */

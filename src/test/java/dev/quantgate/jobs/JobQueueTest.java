@@ -217,6 +217,35 @@ class JobQueueTest {
         TestTokens.as(Roles.AUDITOR).get("/api/v1/jobs/" + a.jobId()).then().body("variantVersion", equalTo(7));
     }
 
+    @Test
+    void shouldQueueAHandedBackJobAtOnceWithItsAttemptGivenBackButNotOneThatStarted() {
+        JobAssignment a = lease(CPU);
+        String path = "/api/v1/worker/jobs/" + a.jobId() + "/release";
+        TestTokens.as(Roles.WORKER).contentType(ContentType.JSON)
+                .body(WorkerWire.write(new WorkerWire.ReleaseRequest("not-the-lease"))).post(path)
+                .then().statusCode(409).contentType("application/problem+json");
+
+        TestTokens.as(Roles.WORKER).contentType(ContentType.JSON)
+                .body(WorkerWire.write(new WorkerWire.ReleaseRequest(a.leaseToken()))).post(path).then().statusCode(204);
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/jobs/" + a.jobId()).then().statusCode(200)
+                .body("state", equalTo("queued")).body("attempts", equalTo(0));
+        TestTokens.as(Roles.WORKER).contentType(ContentType.JSON)
+                .body(WorkerWire.write(WorkerWire.HeartbeatRequest.of(a.leaseToken(), null)))
+                .post("/api/v1/worker/jobs/" + a.jobId() + "/heartbeat").then().statusCode(409);
+
+        JobAssignment again = lease(CPU);
+        assertEquals(a.jobId(), again.jobId(), "queued again at once, without waiting for the lease to expire");
+        assertEquals(1, again.attempt(), "the handed-back lease took no attempt");
+        assertFalse(a.leaseToken().equals(again.leaseToken()));
+        TestTokens.as(Roles.WORKER).contentType(ContentType.JSON)
+                .body(WorkerWire.write(WorkerWire.HeartbeatRequest.of(again.leaseToken(),
+                        new Progress(Progress.Stage.DOWNLOADING, 0))))
+                .post("/api/v1/worker/jobs/" + again.jobId() + "/heartbeat").then().statusCode(200);
+        assertThrows(LeaseLostException.class, () -> queue.release(again.jobId(), again.leaseToken()),
+                "a job that started is not handed back");
+        TestTokens.as(Roles.AUDITOR).get("/api/v1/jobs/" + a.jobId()).then().body("state", equalTo("running"));
+    }
+
     private JobAssignment lease(WorkerInfo worker) {
         String body = TestTokens.as(Roles.WORKER).contentType(ContentType.JSON).body(WorkerWire.write(worker))
                 .post("/api/v1/worker/lease").then().statusCode(200).extract().asString();

@@ -29,6 +29,7 @@ final class InMemoryWorkerPort implements WorkerPort {
     final Set<Long> lostLeases = ConcurrentHashMap.newKeySet();
     final List<Beat> beats = Collections.synchronizedList(new ArrayList<>());
     final LinkedBlockingQueue<Report> reports = new LinkedBlockingQueue<>();
+    final LinkedBlockingQueue<Long> released = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<Beat> beatEvents = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<Integer> leaseCalls = new LinkedBlockingQueue<>();
     final AtomicInteger unreachableLeases = new AtomicInteger();
@@ -58,6 +59,14 @@ final class InMemoryWorkerPort implements WorkerPort {
         beats.add(b);
         beatEvents.add(b);
         return Instant.now().plusSeconds(30);
+    }
+
+    @Override
+    public void release(long jobId, String leaseToken) throws LeaseLostException {
+        if (lostLeases.contains(jobId)) {
+            throw new LeaseLostException(jobId);
+        }
+        released.add(jobId);
     }
 
     @Override

@@ -116,6 +116,20 @@ class RestWorkerPortTest {
     }
 
     @Test
+    void shouldHandBackAJobWithItsLeaseTokenAndTurnConflictIntoALostLease() throws Exception {
+        answers.put("/api/v1/worker/jobs/9/release", new Answer(204, null, ""));
+        port.release(9, "tok-9");
+        assertEquals("/api/v1/worker/jobs/9/release", exchanges.get(0).path());
+        assertEquals("POST", exchanges.get(0).method());
+        assertEquals("tok-9", WorkerWire.mapper().readTree(exchanges.get(0).body()).get("lease_token").asText());
+        answers.put("/api/v1/worker/jobs/10/release", new Answer(409, "application/problem+json",
+                "{\"type\":\"about:blank\",\"title\":\"Lease lost\",\"status\":409}"));
+        assertThrows(LeaseLostException.class, () -> port.release(10, "old"));
+        answers.put("/api/v1/worker/jobs/11/release", new Answer(500, "text/plain", "boom"));
+        assertThrows(WorkerPortException.class, () -> port.release(11, "tok-11"));
+    }
+
+    @Test
     void shouldRaiseAnOutageForServerErrorsAndNoServer() {
         answers.put("/api/v1/worker/lease", new Answer(503, "text/plain", "maintenance"));
         WorkerPortException e = assertThrows(WorkerPortException.class,

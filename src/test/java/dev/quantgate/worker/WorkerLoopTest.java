@@ -656,4 +656,32 @@ class WorkerLoopTest {
         assertEquals(2 * uploads + 2 - 1, log.size(), "every upload was made, once (job 62 took the first event: "
                 + "61's uploads had begun before 62 benchmarked)");
     }
+
+    @Test
+    void shouldHandBackTheJobLeasedAheadWhenStopped() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        start((job, artifacts, workDir, progress) -> {
+            progress.accept(new Progress(Progress.Stage.BENCHMARKING, 0)); // the next job is leased ahead
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                return new JobOutcome.Failed("interrupted", "stopped", false);
+            }
+            return new JobOutcome.NotApplicable("n/a", Map.of());
+        }, Duration.ofHours(1));
+        port.queued.add(job(71, Duration.ofSeconds(10)));
+        port.queued.add(job(72, Duration.ofMillis(20)));
+        loop.wake();
+        InMemoryWorkerPort.Beat b;
+        do {
+            b = port.beatEvents.poll(WAIT_S, TimeUnit.SECONDS);
+        } while (b != null && b.jobId() != 72);
+        assertNotNull(b, "job 72 was leased ahead");
+
+        loop.stop(Duration.ofSeconds(WAIT_S));
+        assertEquals(72L, port.released.poll(0, TimeUnit.SECONDS), "job 72 was handed back as the worker stopped");
+        assertNull(port.released.poll(0, TimeUnit.SECONDS), "only the job that had not started");
+        assertTrue(port.reports.stream().noneMatch(r -> r.jobId() == 72), "and it was not reported");
+        assertTrue(workRootEmpty());
+    }
 }
