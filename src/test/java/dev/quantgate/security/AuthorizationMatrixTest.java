@@ -114,6 +114,8 @@ class AuthorizationMatrixTest {
                     Roles.WORKER, Roles.ADMIN),
             Endpoint.post(() -> "/api/v1/worker/jobs/" + MatrixJobs.leased().id() + "/heartbeat",
                     () -> "{\"lease_token\":\"" + MatrixJobs.lease() + "\"}", Roles.WORKER, Roles.ADMIN),
+            Endpoint.post(() -> "/api/v1/worker/jobs/" + MatrixJobs.leased().id() + "/release",
+                    () -> "{\"lease_token\":\"" + MatrixJobs.lease() + "\"}", Roles.WORKER, Roles.ADMIN),
             Endpoint.post(() -> "/api/v1/worker/jobs/" + MatrixJobs.leased().id() + "/report",
                     () -> "{\"lease_token\":\"" + MatrixJobs.lease()
                             + "\",\"outcome\":{\"type\":\"failed\",\"code\":\"x\",\"message\":\"y\",\"permanent\":true}}",
