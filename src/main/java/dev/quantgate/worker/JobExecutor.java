@@ -103,7 +103,7 @@ public final class JobExecutor implements JobRunner {
     }
 
     /** The outcome a job's failure is reported as. */
-    private static JobOutcome failure(Throwable t) {
+    static JobOutcome failure(Throwable t) {
         if (t instanceof JobFailure f) {
             return f.outcome();
         }

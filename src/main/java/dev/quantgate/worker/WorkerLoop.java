@@ -474,11 +474,8 @@ public final class WorkerLoop {
             if (started) {
                 return false;
             }
-            started = true;
             lost.set(true);
-            if (preparing != null) {
-                preparing.interrupt();
-            }
+            stopPreparing();
             return true;
         }
 
@@ -662,13 +659,9 @@ public final class WorkerLoop {
                 Thread.currentThread().interrupt();
                 return new JobOutcome.Failed("interrupted", "the worker stopped before the job's uploads were made",
                         false);
-            } catch (ArtifactException e) {
+            } catch (ArtifactException | RuntimeException e) {
                 LOG.warnf("job %d: upload failed (%s)", job.jobId(), e.getMessage());
-                return new JobOutcome.Failed(e.retryable() ? "artifact_unavailable" : "artifact_invalid",
-                        e.getMessage(), !e.retryable());
-            } catch (RuntimeException e) {
-                return new JobOutcome.Failed("internal", "internal error while uploading (" + e.getClass().getSimpleName()
-                        + "): " + MlModel.firstLine(e.getMessage()), false);
+                return JobExecutor.failure(e); // what a failed upload inside the job always was
             }
         }
     }
