@@ -221,6 +221,9 @@ class JobQueueTest {
     void shouldQueueAHandedBackJobAtOnceWithItsAttemptGivenBackButNotOneThatStarted() {
         JobAssignment a = lease(CPU);
         String path = "/api/v1/worker/jobs/" + a.jobId() + "/release";
+        TestTokens.as(Roles.WORKER).contentType(ContentType.JSON).body("{}").post(path)
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("lease_token"));
         TestTokens.as(Roles.WORKER).contentType(ContentType.JSON)
                 .body(WorkerWire.write(new WorkerWire.ReleaseRequest("not-the-lease"))).post(path)
                 .then().statusCode(409).contentType("application/problem+json");
