@@ -54,7 +54,12 @@ final class Evidence {
         m.put("ratio_of", "variant / source, measured alternately in one process after warm-up");
         m.put("peak_resident_bytes", b.peakResidentBytes() < 0 ? null : b.peakResidentBytes());
         m.put("memory_method", b.memoryMethod());
-        m.put("inputs", "random tensors of the models' input shapes, the same for both models");
+        Map<String, Object> inputs = new TreeMap<>();
+        inputs.put("kind", b.inputs().kind());
+        inputs.put("rows", b.inputs().rows());
+        inputs.put("sha256", b.inputs().sha256());
+        inputs.put("description", b.inputs().description());
+        m.put("inputs", inputs);
         Map<String, Object> o = new TreeMap<>();
         o.put("warmups", b.options().warmups());
         o.put("latency_runs", b.options().latencyRuns());

@@ -163,7 +163,8 @@ public final class JobExecutor implements JobRunner {
     private record Inputs(QuantizationSpec spec, Path sourceDir, String sourceUri, ArtifactPort.Download sourceDownload,
                           MlModel mlmodel, Path sourceOnnx, Path dataset, ArtifactPort.Download datasetDownload,
                           EvaluationSetup setup, boolean needsCalibration, Optional<CalibrationData> calibration,
-                          Map<String, Object> calibrationEvidence, Path calibrationFile) {
+                          Map<String, Object> calibrationEvidence, Path calibrationFile,
+                          CalibrationCsv.Either benchmarkRows) {
     }
 
     private Inputs fetch(JobAssignment job, ArtifactPort artifacts, Path workDir, Consumer<Progress> progress)
@@ -218,9 +219,12 @@ public final class JobExecutor implements JobRunner {
             calibrationEvidence = new TreeMap<>(Map.of("uri", job.calibrationUri(), "sha256", d.sha256(),
                     "rows", read.rows()));
         }
+        BenchmarkOptions bo = settings.benchmark();
+        CalibrationCsv.Either benchmarkRows = CalibrationCsv.benchmarkRows(dataset, sourceModel, setup, job.evaluation(),
+                Math.max(bo.latencyRuns(), bo.throughputBatch() * bo.throughputRuns()));
         progress.accept(new Progress(Progress.Stage.DOWNLOADING, 100));
         return new Inputs(spec, sourceDir, sourceUri, sourceDownload, mlmodel, sourceOnnx, dataset, datasetDownload,
-                setup, needsCalibration, calibration, calibrationEvidence, calibrationFile);
+                setup, needsCalibration, calibration, calibrationEvidence, calibrationFile, benchmarkRows);
     }
 
     private JobOutcome process(JobAssignment job, ArtifactPort artifacts, Path workDir, Consumer<Progress> progress,
@@ -264,7 +268,7 @@ public final class JobExecutor implements JobRunner {
 
         checkInterrupted();
         progress.accept(new Progress(Progress.Stage.BENCHMARKING, 0));
-        BenchmarkResult benchmark = ModelBenchmark.run(sourceOnnx, variantOnnx, settings.benchmark());
+        BenchmarkResult benchmark = benchmark(sourceOnnx, variantOnnx, in.benchmarkRows());
         progress.accept(new Progress(Progress.Stage.BENCHMARKING, 100));
 
         checkInterrupted();
@@ -335,6 +339,18 @@ public final class JobExecutor implements JobRunner {
         clean.put("notes", notes);
         return new JobOutcome.Succeeded(clean, "runs:/" + job.runId() + "/model", runParams(produced.spec(), job),
                 Evidence.runMetrics(clean));
+    }
+
+    /** On the evaluation rows; on random inputs, saying why, when there are none or the model cannot take them. */
+    private BenchmarkResult benchmark(Path source, Path variant, CalibrationCsv.Either rows) {
+        if (rows.rows() == null) {
+            return ModelBenchmark.run(source, variant, settings.benchmark()).notUsing(rows.reason());
+        }
+        try {
+            return ModelBenchmark.run(source, variant, settings.benchmark(), rows.rows());
+        } catch (BadInputException e) {
+            return ModelBenchmark.run(source, variant, settings.benchmark()).notUsing(e.getMessage());
+        }
     }
 
     /** A download's result, waited for to its end (an interrupt is kept for later), its failure thrown as it was. */

@@ -1,5 +1,8 @@
 package dev.quantgate.worker;
 
+import dev.quantgate.evaluation.benchmark.BenchmarkOptions;
+import dev.quantgate.evaluation.benchmark.BenchmarkRows;
+import dev.quantgate.evaluation.dataset.CsvReader;
 import dev.quantgate.evaluation.dataset.ModelSignature;
 import dev.quantgate.kernel.json.Jcs;
 import dev.quantgate.quantize.external.ExternalModels;
@@ -92,6 +95,8 @@ class JobExecutorAdultTest {
         WorkerFixtures.assertEvaluationEqualsDirectCall(evidence, source.resolve("model.onnx"), run.resolve("model/model.onnx"),
                 dataset, scheme.equals("int8-static") ? calibration : null);
 
+        assertBenchmarkRanOnTheFirstEvaluationRows(evidence);
+
         Map<String, Double> metrics = ok.runMetrics();
         for (String m : List.of("size_bytes_source", "size_bytes_variant", "size_ratio", "latency_p50_ratio",
                 "accuracy_source", "accuracy_variant", "accuracy_delta", "worst_group_accuracy_drop", "flip_rate",
@@ -103,6 +108,29 @@ class JobExecutorAdultTest {
         assertTrue(metrics.keySet().stream().allMatch(k -> k.matches("[A-Za-z0-9_\\-./ ]+")),
                 "MLflow metric names: " + metrics.keySet());
         assertEquals(scheme, ok.runParams().get("scheme"));
+    }
+
+    /** The benchmark's inputs are the evaluation set's first rows, features in signature order, as read here. */
+    private static void assertBenchmarkRanOnTheFirstEvaluationRows(Map<String, Object> evidence) throws IOException {
+        BenchmarkOptions o = WorkerFixtures.SETTINGS.benchmark();
+        int expectedRows = Math.max(o.latencyRuns(), o.throughputBatch() * o.throughputRuns());
+        List<String> features = WorkerFixtures.featureColumns();
+        float[] values = new float[expectedRows * features.size()];
+        try (CsvReader in = new CsvReader(Files.newBufferedReader(dataset), "eval.csv")) {
+            for (int r = 0; r < expectedRows; r++) {
+                String[] row = in.next();
+                for (int j = 0; j < features.size(); j++) {
+                    values[r * features.size() + j] = Float.parseFloat(row[in.indexOf(features.get(j))]);
+                }
+            }
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> inputs = (Map<String, Object>) ((Map<String, Object>) evidence.get("benchmark")).get("inputs");
+        assertEquals("evaluation_rows", inputs.get("kind"), inputs.toString());
+        assertEquals(expectedRows, ((Number) inputs.get("rows")).intValue());
+        assertEquals(new BenchmarkRows("any", features.size(), values, "here").sha256(), inputs.get("sha256"));
+        assertTrue(((String) inputs.get("description")).startsWith("the first " + expectedRows
+                + " rows of the evaluation set eval.csv"), inputs.toString());
     }
 
     @Test

@@ -12,8 +12,15 @@ package dev.quantgate.evaluation.benchmark;
  *                          Runtime native memory together; -1 where /proc is absent)
  * @param memoryMethod how memory was measured, in words
  * @param options the options it ran with
+ * @param inputs what the models were fed
  */
 public record BenchmarkResult(HardwareDescriptor hardware, ModelMeasurement source, ModelMeasurement variant,
                               double latencyRatio, double throughputRatio, long peakResidentBytes, String memoryMethod,
-                              BenchmarkOptions options) {
+                              BenchmarkOptions options, BenchmarkInputs inputs) {
+
+    /** The same figures, with why real rows were not used. */
+    public BenchmarkResult notUsing(String reason) {
+        return new BenchmarkResult(hardware, source, variant, latencyRatio, throughputRatio, peakResidentBytes,
+                memoryMethod, options, inputs.notUsing(reason));
+    }
 }

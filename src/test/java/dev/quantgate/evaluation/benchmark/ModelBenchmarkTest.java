@@ -1,6 +1,7 @@
 package dev.quantgate.evaluation.benchmark;
 
 import ai.onnx.proto.OnnxMl;
+import dev.quantgate.evaluation.BadInputException;
 import dev.quantgate.evaluation.adult.OnnxGraphs;
 import dev.quantgate.evaluation.dataset.Datasets;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,9 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelBenchmarkTest {
@@ -33,6 +37,53 @@ class ModelBenchmarkTest {
         Path file = dir.resolve(name + ".onnx");
         OnnxGraphs.write(g, file);
         return file;
+    }
+
+    @Test
+    void shouldFeedGivenRowsToBothModelsAndSayWhichInTheResult() {
+        Path source = model("source", 1f);
+        Path variant = model("variant", 0.5f);
+        float[] values = new float[10 * 64];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i % 13) / 13f;
+        }
+        BenchmarkRows rows = new BenchmarkRows("x", 64, values, "ten rows");
+        BenchmarkResult r = ModelBenchmark.run(source, variant, new BenchmarkOptions(1, 12, 4, 5, 1, Map.of(), 16, 7), rows);
+        assertEquals("evaluation_rows", r.inputs().kind());
+        assertEquals(10, r.inputs().rows());
+        assertEquals(rows.sha256(), r.inputs().sha256());
+        assertTrue(r.inputs().description().startsWith("ten rows, the same for both models"), r.inputs().description());
+        assertEquals(12, r.source().batch1().samples());
+        assertTrue(r.variant().rowsPerSecond() > 0);
+
+        BenchmarkResult random = ModelBenchmark.run(source, variant, new BenchmarkOptions(1, 4, 4, 2, 1, Map.of(), 16, 7));
+        assertEquals("random", random.inputs().kind());
+        assertNull(random.inputs().sha256());
+        assertTrue(random.notUsing("no rows").inputs().description().endsWith("evaluation rows not used: no rows"));
+    }
+
+    @Test
+    void shouldRefuseRowsOfTheWrongWidthOrForAnotherInputNamingBoth() {
+        Path source = model("source", 1f);
+        Path variant = model("variant", 0.5f);
+        BenchmarkOptions o = new BenchmarkOptions(1, 4, 4, 2, 1, Map.of(), 16, 7);
+        BadInputException width = assertThrows(BadInputException.class, () -> ModelBenchmark.run(source, variant, o,
+                new BenchmarkRows("x", 3, new float[6], "two narrow rows")));
+        assertTrue(width.getMessage().contains("[-1, 64]") && width.getMessage().contains("3 values each"),
+                width.getMessage());
+        BadInputException name = assertThrows(BadInputException.class, () -> ModelBenchmark.run(source, variant, o,
+                new BenchmarkRows("features", 64, new float[64], "one row")));
+        assertTrue(name.getMessage().contains("[x]") && name.getMessage().contains("'features'"), name.getMessage());
+    }
+
+    @Test
+    void shouldHashRowsByWidthAndValuesSoThatAnyChangeShows() {
+        float[] v = {1f, 2f, 3f, 4f};
+        String h = new BenchmarkRows("x", 2, v, "a").sha256();
+        assertEquals(h, new BenchmarkRows("y", 2, v.clone(), "b").sha256(), "input name and words are not hashed");
+        assertNotEquals(h, new BenchmarkRows("x", 4, v, "a").sha256(), "the width is");
+        assertNotEquals(h, new BenchmarkRows("x", 2, new float[]{1f, 2f, 3f, 4.0001f}, "a").sha256(), "every value is");
+        assertThrows(IllegalArgumentException.class, () -> new BenchmarkRows("x", 3, v, "a"));
     }
 
     @Test
