@@ -39,6 +39,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.request;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -278,6 +279,12 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
     /** Every answer is delayed by this long (to trip read timeouts). */
     public synchronized void slow(Duration delay) {
         faults.add(server.stubFor(any(anyUrl()).atPriority(1)
+                .willReturn(aResponse().withTransformers(TRANSFORMER).withFixedDelay((int) delay.toMillis()))));
+    }
+
+    /** Every write (POST) is answered only after {@code delay}, though applied at once; reads answer at once. */
+    public synchronized void slowWrites(Duration delay) {
+        faults.add(server.stubFor(post(anyUrl()).atPriority(1)
                 .willReturn(aResponse().withTransformers(TRANSFORMER).withFixedDelay((int) delay.toMillis()))));
     }
 

@@ -16,7 +16,7 @@ public class PipelineTestProfile implements QuarkusTestProfile {
 
     static final String SECRET = "pipeline-webhook-secret-0123456789";
 
-    static final String POLICY = """
+    public static final String POLICY = """
             apiVersion: quantgate.dev/v1
             kind: QuantizationPolicy
             metadata: {name: adult-income, description: "Income models: quantized variants judged per group"}

@@ -77,6 +77,13 @@ public interface MlflowConfig {
         /** Most writes sent per dispatch run. */
         @WithDefault("100")
         int batchSize();
+
+        /**
+         * How long a dispatcher's claim on a write lasts; it is renewed every third of this while the write is
+         * sent, so a write whose dispatcher died is sent again by another (or the restarted one) within this.
+         */
+        @WithDefault("30s")
+        Duration claimLength();
     }
 
     enum AuthMode {

@@ -6,6 +6,7 @@ import dev.quantgate.audit.AuditLog;
 import dev.quantgate.kernel.Backoff;
 import dev.quantgate.kernel.BackgroundLoop;
 import dev.quantgate.kernel.Claims;
+import dev.quantgate.kernel.ClaimRenewal;
 import dev.quantgate.kernel.Lease;
 import dev.quantgate.kernel.WorkQueue;
 import dev.quantgate.kernel.WorkQueues;
@@ -18,15 +19,18 @@ import dev.quantgate.mlflow.client.MlflowWrite;
 import dev.quantgate.mlflow.client.MlflowWriteJson;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.DurationConverter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -39,7 +43,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Sends due outbox writes to MLflow with no transaction open while the HTTP call is in flight: a
  * write is claimed in a short committed transaction (token and expiry, so several dispatchers, in one
  * or several processes, never send it at the same time), sent, and its outcome recorded in a new short
- * transaction that checks the claim. A claim left by a crash expires and the write is sent again.
+ * transaction that checks the claim. Claims are short and renewed while their write is sent ({@link ClaimRenewal}),
+ * so a claim left by a crash lapses within one claim length and the write is sent again.
  * Writes to one model go in order: a model's write waits while an earlier one is pending.
  * MLflow unreachable, 429 or 5xx: retried with exponential backoff. Any other refusal: parked, with
  * MLflow's error, until an admin retries it.
@@ -60,8 +65,6 @@ public class OutboxDispatcher {
     private static final String NEXT_DUE = Claims.nextDueStatement("mlflow_outbox", HEAD, "q.next_attempt_at");
     private static final String RECORD = "UPDATE mlflow_outbox SET status = ?, last_error = ?, next_attempt_at = ?,"
             + " sent_at = ?, result = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND claim_token = ?";
-    /** The most REST calls one write makes (a job's run: get-by-name, create, get-by-name, search, create). */
-    private static final int MAX_CALLS_PER_WRITE = 5;
 
     /**
      * A write this dispatcher has claimed; {@code attempts} counts the attempt being made. {@code write} is
@@ -92,13 +95,13 @@ public class OutboxDispatcher {
     private final ObjectMapper json;
     private final Event<WriteConfirmed> confirmed;
     private final Event<WriteParked> parked;
-    /** A claim outlives the longest a write's HTTP calls can take (connect, then read, each), twice over. */
-    private final Duration claimTimeout;
+    /** Short claims, renewed while their write is sent: a claim left by a crash lapses within one length. */
+    private final ClaimRenewal claims;
     private final WorkQueue queue;
 
     public OutboxDispatcher(MlflowConfig config, MlflowRegistryClient mlflow, AgroalDataSource dataSource,
                             AuditLog audit, WorkQueues queues, ObjectMapper json, Event<WriteConfirmed> confirmed,
-                            Event<WriteParked> parked) {
+                            Event<WriteParked> parked, Clock clock) {
         this.config = config;
         this.mlflow = mlflow;
         this.sender = new WriteSender(mlflow);
@@ -107,8 +110,7 @@ public class OutboxDispatcher {
         this.json = json;
         this.confirmed = confirmed;
         this.parked = parked;
-        this.claimTimeout = config.connectTimeout().plus(config.readTimeout())
-                .multipliedBy(2L * MAX_CALLS_PER_WRITE);
+        this.claims = new ClaimRenewal(QUEUE, dataSource, "mlflow_outbox", clock, config.outbox().claimLength());
         Backoff backoff = new Backoff(config.outbox().initialBackoff(), config.outbox().maxBackoff(),
                 Backoff.Jitter.EQUAL);
         // DESIGN: a write is retried until MLflow accepts it; only a refusal parks it.
@@ -117,6 +119,10 @@ public class OutboxDispatcher {
         if (!every.equalsIgnoreCase("off")) {
             queue.startLoop(1, DurationConverter.parseDuration(every), this::step);
         }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        claims.close();
     }
 
     /** A write was committed or released: send what is due now (no effect when dispatching is {@code off}). */
@@ -149,15 +155,17 @@ public class OutboxDispatcher {
             if (write == null) {
                 break;
             }
-            queue.attempt(Long.toString(write.id()), write.attempts(), write, List.of(sender),
-                    attempt -> QuarkusTransaction.requiringNew().run(() -> record(write, attempt)));
+            try (ClaimRenewal.Held held = claims.hold(write.id(), write.token())) {
+                queue.attempt(Long.toString(write.id()), write.attempts(), write, List.of(sender),
+                        attempt -> QuarkusTransaction.requiringNew().run(() -> record(write, attempt)));
+            }
             attempts++;
         }
         return attempts;
     }
 
     private ClaimedWrite claim() throws SQLException {
-        return Claims.claimOne(dataSource, CLAIM, queue.lease(claimTimeout), (rs, lease) -> {
+        return Claims.claimOne(dataSource, CLAIM, queue.lease(claims.length()), (rs, lease) -> {
             MlflowWrite write = null;
             String unreadable = null;
             try {
