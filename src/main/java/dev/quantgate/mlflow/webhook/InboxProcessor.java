@@ -2,6 +2,7 @@ package dev.quantgate.mlflow.webhook;
 
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.kernel.Backoff;
+import dev.quantgate.kernel.ClaimRenewal;
 import dev.quantgate.kernel.Claims;
 import dev.quantgate.kernel.Lease;
 import dev.quantgate.kernel.WorkQueue;
@@ -11,14 +12,17 @@ import dev.quantgate.kernel.retry.Decision;
 import dev.quantgate.kernel.retry.RetryPolicy;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -75,10 +79,13 @@ public class InboxProcessor {
     private final DeliveryHandler handler;
     private final AuditLog auditLog;
     private final WorkQueue queue;
+    /** Claims renewed while their delivery is processed: a claim left by a crash lapses within one length. */
+    private final ClaimRenewal claims;
 
     public InboxProcessor(WebhookConfig config, AgroalDataSource dataSource, DeliveryHandler handler,
-                          AuditLog auditLog, WorkQueues queues) {
+                          AuditLog auditLog, WorkQueues queues, Clock clock) {
         this.config = config.inbox();
+        this.claims = new ClaimRenewal(QUEUE, dataSource, "webhook_delivery", clock, this.config.claimTimeout());
         this.dataSource = dataSource;
         this.handler = handler;
         this.auditLog = auditLog;
@@ -91,6 +98,10 @@ public class InboxProcessor {
         } else {
             LOG.warn("Webhook inbox processing is off (quantgate.webhook.inbox.enabled=false)");
         }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        claims.close();
     }
 
     /** New deliveries are stored, or one was released for retry: look for work now. */
@@ -115,7 +126,9 @@ public class InboxProcessor {
         if (d == null) {
             return false;
         }
-        queue.attempt(d.deliveryId(), d.attempts() + 1, d, List.of(handler), attempt -> record(d, attempt));
+        try (ClaimRenewal.Held held = claims.hold(d.id(), d.token())) {
+            queue.attempt(d.deliveryId(), d.attempts() + 1, d, List.of(handler), attempt -> record(d, attempt));
+        }
         return true;
     }
 

@@ -58,10 +58,11 @@ public interface WebhookConfig {
         String backoffJitter();
 
         /**
-         * How long a processor's claim on a delivery lasts. Longer than MLflow reads can take
-         * ({@code quantgate.mlflow.read-timeout} per read); a claim left by a crash is taken over once it expires.
+         * How long a processor's claim on a delivery lasts; it is renewed every third of this while the delivery is
+         * processed, so a slow MLflow read never lets another processor take it, and a claim left by a crash is
+         * taken over within this.
          */
-        @WithDefault("60s")
+        @WithDefault("30s")
         Duration claimTimeout();
 
         /** Processing threads; deliveries for one registered model are still processed one at a time, in order. */

@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.UUID;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +43,8 @@ class SlowMlflowTest {
         public Map<String, String> getConfigOverrides() {
             Map<String, String> config = new HashMap<>(super.getConfigOverrides());
             config.put("quantgate.mlflow.read-timeout", "30s");
+            // claims far shorter than the slow read: only their renewal keeps the delivery this processor's
+            config.put("quantgate.webhook.inbox.claim-timeout", "6s");
             return config;
         }
 
@@ -60,6 +64,9 @@ class SlowMlflowTest {
 
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    dev.quantgate.testing.MutableClock testClock;
 
     private final FakeMlflow fake = FakeMlflow.get();
 
@@ -102,6 +109,16 @@ class SlowMlflowTest {
         assertTrue(elapsed(t0).toMillis() < 1000, "a connection is handed out at once: the pool is not exhausted");
         RestAssured.get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         assertEquals("pending", Inbox.status(slowDelivery), "claimed, not retried, while its read is in flight");
+        // the 6 s claim is renewed every 2 s while the read lasts: move the clock 1 s at a time (never past the
+        // claim), and see each renewal reach the new "now" plus 6 s, past the first claim's expiry
+        Instant firstExpiry = claimedUntil(slowDelivery);
+        for (int i = 0; i < 3; i++) {
+            testClock.advance(Duration.ofSeconds(1));
+            Instant now = clock.now();
+            Inbox.await(() -> !claimedUntil(slowDelivery).isBefore(now.plusSeconds(6).truncatedTo(
+                    java.time.temporal.ChronoUnit.MICROS)), Duration.ofSeconds(5), "the claim renewed past " + now);
+        }
+        assertTrue(claimedUntil(slowDelivery).isAfter(firstExpiry.plusSeconds(3)), "renewed beyond its first expiry");
 
         Inbox.await(() -> {
             RestAssured.get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
@@ -116,6 +133,21 @@ class SlowMlflowTest {
         SignedDelivery.send(id, SignedDelivery.tagSet(model, "1", "k", "v"), clock.now(), SignedDelivery.SECRET)
                 .then().statusCode(202);
         return id;
+    }
+
+    private Instant claimedUntil(String deliveryId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT claimed_until FROM webhook_delivery WHERE delivery_id = ?")) {
+            ps.setString(1, deliveryId);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "delivery " + deliveryId);
+                java.time.OffsetDateTime until = rs.getObject(1, java.time.OffsetDateTime.class);
+                assertNotNull(until, "delivery " + deliveryId + " is claimed");
+                return until.toInstant();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Sessions of this database (other than this one) whose transaction has been open for over 3 s. */
