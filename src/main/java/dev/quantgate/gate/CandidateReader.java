@@ -49,6 +49,14 @@ public class CandidateReader {
         return tags;
     }
 
+    /** The mirrored model's tags, or none when the mirror does not hold the model (e.g. a name not yet used). */
+    public Map<String, String> modelTagsIfMirrored(String model) {
+        Map<String, String> tags = new TreeMap<>();
+        RegistryModelEntity.findByName(model).filter(m -> m.deletedAt == null).ifPresent(m ->
+                RegistryModelTagEntity.<RegistryModelTagEntity>list("modelId", m.id).forEach(t -> tags.put(t.key, t.value)));
+        return tags;
+    }
+
     /** The candidate as of now with its model's tags, each mirror row read once; 404 as {@link #modelTags}. */
     public Candidate read(String model, String version) {
         RegistryModelEntity m = model(model, version);

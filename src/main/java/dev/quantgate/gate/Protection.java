@@ -6,6 +6,7 @@ import dev.quantgate.policy.model.Protect;
 import dev.quantgate.policy.service.PolicyService;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -23,6 +24,20 @@ public class Protection {
     public Protection(PolicyService policies, CandidateReader candidates) {
         this.policies = policies;
         this.candidates = candidates;
+    }
+
+    /**
+     * The policies in force for a model name (its mirrored tags, if any) that protect any alias or stage: one, two
+     * when they conflict (the gate fails closed), or none.
+     */
+    public List<String> guarding(String model) {
+        PolicySelection selection = policies.select(model, candidates.modelTagsIfMirrored(model));
+        List<PolicyVersion> governing = selection instanceof PolicySelection.Selected s ? List.of(s.version())
+                : selection instanceof PolicySelection.Conflict c ? c.policies().stream().map(policies::inForce)
+                .flatMap(Optional::stream).toList() : List.of();
+        return governing.stream().filter(v -> !v.policy().protect().aliases().isEmpty()
+                        || !v.policy().protect().stages().isEmpty())
+                .map(PolicyVersion::name).toList();
     }
 
     /** Whether the target (an alias or a stage) of this model version is protected. */

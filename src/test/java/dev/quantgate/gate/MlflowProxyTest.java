@@ -222,6 +222,41 @@ class MlflowProxyTest {
     }
 
     @Test
+    void shouldRefuseRenamingAGuardedModelOrRenamingAModelOntoAGuardedNameAndPassOtherRenames() throws Exception {
+        String guarded = model(1, GateFixtures.FAILING);
+        String free = "free-" + TestTokens.shortId();
+
+        HttpResponse<String> away = post(proxy("/api/2.0/mlflow/registered-models/rename"),
+                "{\"name\": \"" + guarded + "\", \"new_name\": \"" + free + "\"}", null);
+        assertEquals(403, away.statusCode(), away.body());
+        JsonNode body = JSON.readTree(away.body());
+        assertEquals(List.of("error_code", "message"), fieldNames(body), "exactly MLflow's error fields");
+        assertEquals("PERMISSION_DENIED", body.path("error_code").asText());
+        assertEquals("QuantGate refused to rename model '" + guarded + "' to '" + free + "': policy '" + guarded
+                + "' protects aliases or stages of the model named '" + guarded + "', and a rename would carry the "
+                + "model's aliases and stages past the gate unjudged. Change the policy's selector first, or have an "
+                + "MLflow administrator rename it outside QuantGate.", body.path("message").asText());
+
+        HttpResponse<String> onto = post(proxy("/ajax-api/2.0/mlflow/registered-models//rename"),
+                "{\"name\": \"" + free + "\", \"new_name\": \"" + guarded + "\"}", null);
+        assertEquals(403, onto.statusCode(), onto.body());
+        assertTrue(JSON.readTree(onto.body()).path("message").asText().contains("of the model named '" + guarded + "'"),
+                onto.body());
+        assertEquals(0, fake.requests("POST", "registered-models/rename"), "neither refused rename reached MLflow");
+        TestTokens.as(Roles.AUDITOR).queryParam("subject", "model:" + guarded).get("/api/v1/audit/events").then()
+                .statusCode(200).body("items.action", hasItem("gate.proxy.refused"));
+
+        HttpResponse<String> bad = post(proxy("/api/2.0/mlflow/registered-models/rename"),
+                "{\"name\": \"" + guarded + "\"}", null);
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertEquals("INVALID_PARAMETER_VALUE", JSON.readTree(bad.body()).path("error_code").asText());
+
+        post(proxy("/api/2.0/mlflow/registered-models/rename"),
+                "{\"name\": \"" + free + "\", \"new_name\": \"" + free + "-2\"}", null);
+        assertEquals(1, fake.requests("POST", "registered-models/rename"), "a rename no policy guards goes to MLflow");
+    }
+
+    @Test
     void shouldPassAnUnprotectedAliasWithoutADecision() throws Exception {
         String model = model(null, GateFixtures.FAILING);
 

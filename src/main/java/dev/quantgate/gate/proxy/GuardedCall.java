@@ -18,15 +18,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A call through the proxy that would move an alias or a stage: {@code POST registered-models/alias} (set an alias)
- * or {@code POST model-versions/transition-stage}, under {@code /api/<v>/mlflow/} or {@code /ajax-api/<v>/mlflow/}.
+ * A call through the proxy that would move an alias or a stage: {@code POST registered-models/alias} (set an alias),
+ * {@code POST model-versions/transition-stage}, or {@code POST registered-models/rename} (which carries a model's
+ * aliases and stages to a new name, and so past the policy that selects either name), under {@code /api/<v>/mlflow/} or {@code /ajax-api/<v>/mlflow/}.
  * The path is matched as MLflow's server routes it (percent escapes decoded, repeated slashes merged, dot segments
  * resolved), so a spelling of the same route cannot slip past; the body is read as MLflow reads it (JSON whatever
  * the content type), and a body it cannot read is refused in MLflow's own words, never forwarded.
  */
 record GuardedCall(String model, String version, Target target) {
 
-    enum Kind { SET_ALIAS, TRANSITION_STAGE }
+    enum Kind { SET_ALIAS, TRANSITION_STAGE, RENAME }
+
+    /** {@code POST registered-models/rename}: the model's aliases and stages go with it to the new name. */
+    record Rename(String name, String newName) {
+    }
 
     /** A body the gate cannot judge: answered 400 {@code INVALID_PARAMETER_VALUE} with this message. */
     static final class BadCall extends Exception {
@@ -36,7 +41,8 @@ record GuardedCall(String model, String version, Target target) {
     }
 
     private static final Pattern ROUTE = Pattern.compile(
-            "^/(?:api|ajax-api)/[^/]+/mlflow/(registered-models/alias|model-versions/transition-stage)/?$");
+            "^/(?:api|ajax-api)/[^/]+/mlflow/(registered-models/alias|model-versions/transition-stage"
+                    + "|registered-models/rename)/?$");
     /** MLflow's stage names; it accepts them in any case and stores them like this. */
     private static final List<String> STAGES = List.of("None", "Staging", "Production", "Archived");
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -51,11 +57,35 @@ record GuardedCall(String model, String version, Target target) {
         if (m == null || !m.matches()) {
             return Optional.empty();
         }
-        return Optional.of(m.group(1).startsWith("registered-models") ? Kind.SET_ALIAS : Kind.TRANSITION_STAGE);
+        return Optional.of(switch (m.group(1)) {
+            case "registered-models/alias" -> Kind.SET_ALIAS;
+            case "registered-models/rename" -> Kind.RENAME;
+            default -> Kind.TRANSITION_STAGE;
+        });
+    }
+
+    /** A rename's model and new name, read from its JSON body. */
+    static Rename parseRename(byte[] body) throws BadCall {
+        JsonNode root = object(body);
+        return new Rename(required(root, "name"), required(root, "new_name"));
     }
 
     /** The call's model, version and target, read from its JSON body. */
     static GuardedCall parse(Kind kind, byte[] body) throws BadCall {
+        JsonNode root = object(body);
+        String model = required(root, "name");
+        String version = version(required(root, "version"));
+        try {
+            Target target = kind == Kind.SET_ALIAS ? new Target(Target.Kind.ALIAS, required(root, "alias"))
+                    : new Target(Target.Kind.STAGE, stage(required(root, "stage")));
+            return new GuardedCall(model, version, target);
+        } catch (ApiException e) {
+            throw new BadCall(e.getMessage());
+        }
+    }
+
+    /** The body as MLflow reads it: JSON, an object (an empty body is an empty object). */
+    private static JsonNode object(byte[] body) throws BadCall {
         JsonNode root;
         try {
             root = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
@@ -67,15 +97,7 @@ record GuardedCall(String model, String version, Target target) {
         if (root == null || !root.isObject()) {
             throw new BadCall("The request body must be a JSON object");
         }
-        String model = required(root, "name");
-        String version = version(required(root, "version"));
-        try {
-            Target target = kind == Kind.SET_ALIAS ? new Target(Target.Kind.ALIAS, required(root, "alias"))
-                    : new Target(Target.Kind.STAGE, stage(required(root, "stage")));
-            return new GuardedCall(model, version, target);
-        } catch (ApiException e) {
-            throw new BadCall(e.getMessage());
-        }
+        return root;
     }
 
     private static String required(JsonNode root, String field) throws BadCall {

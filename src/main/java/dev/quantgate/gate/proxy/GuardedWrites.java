@@ -17,7 +17,8 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * Pre-write enforcement: a call that would set an alias or transition a stage is read (bounded), decided by the
+ * Pre-write enforcement: a call that would set an alias, transition a stage or rename a model is read (bounded),
+ * decided by the
  * {@link ProxyGate} on a worker thread, and then either forwarded with its original bytes or answered with MLflow's
  * error (403 {@code PERMISSION_DENIED}, 400 {@code INVALID_PARAMETER_VALUE}) without reaching MLflow. Every other
  * call streams straight on.
@@ -43,15 +44,24 @@ final class GuardedWrites implements ProxyInterceptor {
         }
         String requester = requester(request.proxiedRequest().getHeader("Authorization"));
         return read(request.getBody().stream()).compose(bytes -> {
-            GuardedCall call;
+            java.util.concurrent.Callable<ProxyGate.Verdict> judging;
+            String what;
             try {
-                call = GuardedCall.parse(kind.get(), bytes.getBytes());
+                if (kind.get() == GuardedCall.Kind.RENAME) {
+                    GuardedCall.Rename rename = GuardedCall.parseRename(bytes.getBytes());
+                    judging = () -> gate.judgeRename(rename, requester);
+                    what = ProxyGate.describe(rename);
+                } else {
+                    GuardedCall call = GuardedCall.parse(kind.get(), bytes.getBytes());
+                    judging = () -> gate.judge(call, requester);
+                    what = ProxyGate.describe(call);
+                }
             } catch (GuardedCall.BadCall e) {
                 return answer(context, 400, MlflowErrorBody.of(MlflowErrorBody.INVALID_PARAMETER_VALUE, e.getMessage()));
             }
-            return vertx.executeBlocking(() -> gate.judge(call, requester), false)
+            return vertx.executeBlocking(judging, false)
                     .otherwise(failure -> ProxyGate.Verdict.refuse(403, MlflowErrorBody.PERMISSION_DENIED,
-                            "QuantGate could not decide " + ProxyGate.describe(call) + ", so the call is refused (the gate"
+                            "QuantGate could not decide " + what + ", so the call is refused (the gate"
                                     + " fails closed): " + failure.getClass().getSimpleName()))
                     .compose(verdict -> {
                         if (!verdict.forward()) {

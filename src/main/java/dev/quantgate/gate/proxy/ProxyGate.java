@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -77,6 +78,54 @@ public class ProxyGate {
             metrics.counter("quantgate_gate_proxy_refusals_total", "policy", "none").increment();
             return Verdict.refuse(403, MlflowErrorBody.PERMISSION_DENIED, why);
         }
+    }
+
+    /**
+     * A rename carries the model's aliases and stages to the new name unjudged, past the policy of either name: it is
+     * refused when a policy protecting aliases or stages selects the old name or the new one (blocking; never throws).
+     */
+    public Verdict judgeRename(GuardedCall.Rename rename, String requester) {
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                List<String> fromOld = protection.guarding(rename.name());
+                List<String> fromNew = protection.guarding(rename.newName());
+                java.util.Set<String> guarding = new java.util.TreeSet<>(fromOld);
+                guarding.addAll(fromNew);
+                if (guarding.isEmpty()) {
+                    return Verdict.FORWARD;
+                }
+                List<String> names = new java.util.ArrayList<>();
+                if (!fromOld.isEmpty()) {
+                    names.add("'" + rename.name() + "'");
+                }
+                if (!fromNew.isEmpty()) {
+                    names.add("'" + rename.newName() + "'");
+                }
+                String message = "QuantGate refused to " + describe(rename) + ": " + (guarding.size() == 1
+                        ? "policy '" + guarding.iterator().next() + "' protects" : "policies " + guarding + " protect")
+                        + " aliases or stages of the model named " + String.join(" and ", names) + ", and a rename"
+                        + " would carry the model's aliases and stages past the gate unjudged. Change the policy's"
+                        + " selector first, or have an MLflow administrator rename it outside QuantGate.";
+                Map<String, Object> payload = new LinkedHashMap<>();
+                payload.put("model", rename.name());
+                payload.put("new_name", rename.newName());
+                payload.put("requester", requester);
+                payload.put("policies", List.copyOf(guarding));
+                payload.put("message", message);
+                audit.append(requester, "gate.proxy.refused", "model:" + rename.name(), payload);
+                metrics.counter("quantgate_gate_proxy_refusals_total", "policy", guarding.iterator().next()).increment();
+                return Verdict.refuse(403, MlflowErrorBody.PERMISSION_DENIED, message);
+            });
+        } catch (RuntimeException e) {
+            String why = Failures.logged(LOG, Logger.Level.ERROR, "QuantGate could not decide " + describe(rename)
+                    + ", so the call is refused (the gate fails closed)", e);
+            metrics.counter("quantgate_gate_proxy_refusals_total", "policy", "none").increment();
+            return Verdict.refuse(403, MlflowErrorBody.PERMISSION_DENIED, why);
+        }
+    }
+
+    static String describe(GuardedCall.Rename rename) {
+        return "rename model '" + rename.name() + "' to '" + rename.newName() + "'";
     }
 
     private Verdict decide(GuardedCall call, String requester) {

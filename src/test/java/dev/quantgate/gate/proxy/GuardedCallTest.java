@@ -32,6 +32,10 @@ class GuardedCallTest {
             "POST, /api/2.0/mlflow/registered-models/aliases, NONE",
             "POST, /api/2.0/mlflow-artifacts/artifacts/registered-models/alias, NONE",
             "POST, /api/2.0/mlflow/registered-models/%zzalias, NONE",
+            "POST, /api/2.0/mlflow/registered-models/rename, RENAME",
+            "POST, /ajax-api/2.0/mlflow/registered-models/%72ename/, RENAME",
+            "PATCH, /api/2.0/mlflow/registered-models/rename, NONE",
+            "POST, /api/2.0/mlflow/registered-models/renames, NONE",
     })
     void shouldDecideExactlyTheAliasAndStageWritesHoweverSpelled(String method, String path, String expected) {
         Optional<GuardedCall.Kind> kind = GuardedCall.match(method, path);
@@ -66,5 +70,14 @@ class GuardedCallTest {
         GuardedCall.BadCall e = assertThrows(GuardedCall.BadCall.class, () -> GuardedCall.parse(GuardedCall.Kind.SET_ALIAS,
                 body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains(says), e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldReadARenameAsMlflowDoesAndRefuseOneWithoutItsNewName() throws GuardedCall.BadCall {
+        assertEquals(new GuardedCall.Rename("m", "n"), GuardedCall.parseRename(
+                "{\"name\": \"m\", \"new_name\": \"n\"}".getBytes(StandardCharsets.UTF_8)));
+        GuardedCall.BadCall e = assertThrows(GuardedCall.BadCall.class, () -> GuardedCall.parseRename(
+                "{\"name\": \"m\"}".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("'new_name'"), e.getMessage());
     }
 }
