@@ -4,6 +4,11 @@ import dev.quantgate.api.Roles;
 import dev.quantgate.jobs.JobsTestProfile;
 import dev.quantgate.mlflow.client.MlflowWrite;
 import dev.quantgate.mlflow.outbox.MlflowOutbox;
+import dev.quantgate.mlflow.outbox.OutboxDispatcher;
+import dev.quantgate.registry.RegistryEvent;
+import dev.quantgate.registry.RegistryMirror;
+import dev.quantgate.testing.FakeMlflow;
+import dev.quantgate.testing.TestDatabase;
 import dev.quantgate.registry.RegistryChange;
 import dev.quantgate.testing.TestTokens;
 import io.quarkus.arc.Arc;
@@ -96,6 +101,58 @@ class AliasGuardTest {
                 .enqueue(new MlflowWrite.SetAlias(denied, "champion", "2"), "test-promotion"));
         fire(new RegistryChange.AliasMoved(denied, "champion", "2", "1", WEBHOOK, Instant.now()));
         assertEquals(1, GateFixtures.outboxWrites(denied).size(), "the echo of QuantGate's own set is not reverted: " + GateFixtures.outboxWrites(denied));
+    }
+
+    @Test
+    void shouldRevertADirectSetThatMlflowReportsAfterQuantGatesRevertWasConfirmedButBeforeItsEcho() throws Exception {
+        String model = model(1, GateFixtures.FAILING);
+        FakeMlflow fake = FakeMlflow.get();
+        fake.seedFromFixtures(model);
+        fake.setAlias(model, "champion", 1);
+
+        fake.setAlias(model, "champion", 2); // behind QuantGate's back
+        deliver(model, "champion", "2", "direct-1");
+        dispatchAll();
+        assertEquals(1, fake.alias(model, "champion"), "reverted in MLflow");
+        assertEquals(1, mirroredChampion(model), "and in the mirror once MLflow confirmed it, before any echo");
+
+        fake.setAlias(model, "champion", 2); // the same set again, reported before the revert's echo
+        deliver(model, "champion", "2", "direct-2");
+        dispatchAll();
+        assertEquals(1, fake.alias(model, "champion"), "reverted again: the mirror saw 1 -> 2, not 2 -> 2");
+        List<String> writes = GateFixtures.outboxWrites(model);
+        assertEquals(4, writes.size(), "two reverts, each with its tag: " + writes);
+
+        deliver(model, "champion", "1", "echo-of-the-first-revert");
+        deliver(model, "champion", "1", "echo-of-the-second-revert");
+        assertEquals(writes, GateFixtures.outboxWrites(model), "the late echoes change nothing and are not reverted");
+        assertEquals(1, mirroredChampion(model));
+    }
+
+    /** A webhook's alias set, through the mirror as the inbox applies it. */
+    private static void deliver(String model, String alias, String version, String deliveryId) {
+        RegistryMirror mirror = Arc.container().instance(RegistryMirror.class).get();
+        QuarkusTransaction.requiringNew().run(() -> mirror.apply(new RegistryEvent(RegistryEvent.Kind.ALIAS_SET, model,
+                version, alias, null, Instant.now(), "webhook:" + deliveryId)));
+    }
+
+    private static void dispatchAll() {
+        OutboxDispatcher dispatcher = Arc.container().instance(OutboxDispatcher.class).get();
+        for (int i = 0; i < 20 && dispatcher.dispatchDue() > 0; i++) {
+            // until nothing is due
+        }
+    }
+
+    private static int mirroredChampion(String model) throws java.sql.SQLException {
+        try (java.sql.Connection c = TestDatabase.app(); java.sql.PreparedStatement s = c.prepareStatement(
+                "SELECT a.version FROM registry_alias a JOIN registry_model m ON m.id = a.model_id"
+                        + " WHERE m.name = ? AND a.alias = 'champion'")) {
+            s.setString(1, model);
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next(), "the mirror holds champion of " + model);
+                return rs.getInt(1);
+            }
+        }
     }
 
     private static void fire(RegistryChange change) {
