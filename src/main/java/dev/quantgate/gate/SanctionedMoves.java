@@ -41,11 +41,14 @@ public class SanctionedMoves {
 
     /**
      * Whether QuantGate's newest sanctioned move of this alias (its own outbox write, or a proxied call it let
-     * through after that write) set it to exactly this version.
+     * through after that write) set it to exactly this version. An outbox write MLflow has confirmed no longer
+     * sanctions anything: the mirror took it in when it was confirmed ({@code ConfirmedWritesMirror}), so its echo
+     * changes nothing, and a later direct move into the same state is judged like any other.
      */
     @Transactional(Transactional.TxType.SUPPORTS)
     public boolean isSanctioned(String model, String alias, String version) {
-        List<?> own = em.createNativeQuery("SELECT id, CAST(write_json AS jsonb) ->> 'version' FROM mlflow_outbox"
+        List<?> own = em.createNativeQuery("SELECT id, CASE WHEN status = 'SENT' THEN NULL"
+                        + " ELSE CAST(write_json AS jsonb) ->> 'version' END FROM mlflow_outbox"
                         + " WHERE model_name = ?1 AND kind IN ('set-alias', 'delete-alias')"
                         + " AND CAST(write_json AS jsonb) ->> 'alias' = ?2 ORDER BY id DESC LIMIT 1")
                 .setParameter(1, model).setParameter(2, alias).getResultList();

@@ -129,6 +129,29 @@ class AliasGuardTest {
         assertEquals(1, mirroredChampion(model));
     }
 
+    @Test
+    void shouldJudgeADirectSetIntoTheStateOfQuantGatesEarlierConfirmedWrite() throws Exception {
+        String model = model(1, GateFixtures.FAILING); // version 1 has no evidence: judged, it is denied
+        FakeMlflow fake = FakeMlflow.get();
+        fake.seedFromFixtures(model);
+        fake.setAlias(model, "champion", 2); // behind QuantGate's back
+        deliver(model, "champion", "2", "direct-1");
+        dispatchAll(); // reverted to 1, confirmed
+        assertEquals(1, fake.alias(model, "champion"));
+
+        fake.deleteAlias(model, "champion"); // then, directly: deleted, and set on 1 again
+        RegistryMirror mirror = Arc.container().instance(RegistryMirror.class).get();
+        QuarkusTransaction.requiringNew().run(() -> mirror.apply(new RegistryEvent(RegistryEvent.Kind.ALIAS_DELETED,
+                model, null, "champion", null, Instant.now(), "webhook:direct-delete")));
+        fake.setAlias(model, "champion", 1);
+        deliver(model, "champion", "1", "direct-2");
+
+        List<String> writes = GateFixtures.outboxWrites(model);
+        assertEquals(4, writes.size(), "the set on 1 is judged, not taken for the confirmed revert's echo: " + writes);
+        assertTrue(writes.get(2).startsWith("delete-alias "), writes.toString());
+        assertTrue(writes.get(3).contains("\"version\":\"1\"") && writes.get(3).contains("reverted:"), writes.toString());
+    }
+
     /** A webhook's alias set, through the mirror as the inbox applies it. */
     private static void deliver(String model, String alias, String version, String deliveryId) {
         RegistryMirror mirror = Arc.container().instance(RegistryMirror.class).get();
