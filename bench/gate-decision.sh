@@ -10,7 +10,8 @@
 #
 # Needs: mvn -q -DskipTests package (target/quarkus-app), java 17, curl, python3
 # Usage: bench/gate-decision.sh     env: RATE=200 DURATION=60 WARMUP=15 PATHS='evaluate promotions'
-#        JFR=/tmp/gate.jfr records a profile of the app (settings=profile)
+#        JFR=/tmp/gate.jfr records a profile of the app (settings=profile); JAVA_OPTS adds JVM options to the app
+#        (e.g. JAVA_OPTS=-XX:+UseSerialGC)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +43,7 @@ trap cleanup EXIT
 mkdir -p "$WORK/policies"
 java -cp "$CP" bench/GateSeed.java policy "$WORK/policies" "$MODEL" pass
 echo "== load before: $(uptime)"
-java -Xmx1g ${JFR:+-XX:StartFlightRecording=filename=$JFR,settings=profile} \
+java -Xmx1g ${JAVA_OPTS:-} ${JFR:+-XX:StartFlightRecording=filename=$JFR,settings=profile} \
   -Dquantgate.db.data-dir="$WORK/pg" -Dquarkus.http.port="$PORT" -Dquarkus.http.host=127.0.0.1 \
   -Dquantgate.security.admin-token="$ADMIN" -Dquantgate.policies.dir="$WORK/policies" \
   -Dquantgate.mlflow.url= -Dquarkus.log.level=WARN \
