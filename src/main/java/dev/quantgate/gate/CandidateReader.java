@@ -1,6 +1,7 @@
 package dev.quantgate.gate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.api.ApiException;
@@ -9,12 +10,11 @@ import dev.quantgate.evidence.EvidenceStore;
 import dev.quantgate.evidence.StoredEvidence;
 import dev.quantgate.policy.rules.Candidate;
 import dev.quantgate.registry.RegistryModelEntity;
-import dev.quantgate.registry.RegistryModelTagEntity;
-import dev.quantgate.registry.RegistryVersionEntity;
-import dev.quantgate.registry.RegistryVersionTagEntity;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,40 +42,74 @@ public class CandidateReader {
 
     /** The mirrored model's tags; 404 when the mirror does not hold the model version. */
     public Map<String, String> modelTags(String model, String version) {
-        RegistryModelEntity m = model(model, version);
-        mirroredVersion(m, version);
-        Map<String, String> tags = new TreeMap<>();
-        RegistryModelTagEntity.<RegistryModelTagEntity>list("modelId", m.id).forEach(t -> tags.put(t.key, t.value));
-        return tags;
+        return mirrored(model, version).modelTags();
     }
 
     /** The mirrored model's tags, or none when the mirror does not hold the model (e.g. a name not yet used). */
     public Map<String, String> modelTagsIfMirrored(String model) {
-        Map<String, String> tags = new TreeMap<>();
-        RegistryModelEntity.findByName(model).filter(m -> m.deletedAt == null).ifPresent(m ->
-                RegistryModelTagEntity.<RegistryModelTagEntity>list("modelId", m.id).forEach(t -> tags.put(t.key, t.value)));
-        return tags;
+        List<?> rows = em().createNativeQuery("SELECT (SELECT CAST(json_object_agg(t.tag_key, t.tag_value) AS text)"
+                        + " FROM registry_model_tag t WHERE t.model_id = m.id) FROM registry_model m"
+                        + " WHERE m.name = ?1 AND m.deleted_at IS NULL")
+                .setParameter(1, model).getResultList();
+        return rows.isEmpty() ? new TreeMap<>() : tags((String) rows.get(0));
     }
 
-    /** The candidate as of now with its model's tags, each mirror row read once; 404 as {@link #modelTags}. */
+    /** The candidate as of now with its model's tags, the mirror read in one statement; 404 as {@link #modelTags}. */
     public Candidate read(String model, String version) {
-        RegistryModelEntity m = model(model, version);
-        RegistryVersionEntity v = mirroredVersion(m, version);
-        Map<String, String> tags = new TreeMap<>();
-        RegistryModelTagEntity.<RegistryModelTagEntity>list("modelId", m.id).forEach(t -> tags.put(t.key, t.value));
-        return read(model, version, v, tags);
+        Mirrored m = mirrored(model, version);
+        return read(model, version, m, m.modelTags());
     }
 
     /** The candidate as of now (waivers not revoked; the judge ignores expired ones). */
     public Candidate read(String model, String version, Map<String, String> modelTags) {
-        return read(model, version, mirroredVersion(model(model, version), version), modelTags);
+        return read(model, version, mirrored(model, version), modelTags);
     }
 
-    private Candidate read(String model, String version, RegistryVersionEntity v, Map<String, String> modelTags) {
-        Map<String, String> versionTags = new TreeMap<>();
-        RegistryVersionTagEntity.<RegistryVersionTagEntity>list("versionId", v.id).forEach(t -> versionTags.put(t.key, t.value));
-        Candidate.Evidence e = evidence.forVariant(model, v.version).map(this::evidence).orElse(null);
-        return new Candidate(model, version, modelTags, versionTags, e, waivers.inForce(model, version));
+    private Candidate read(String model, String version, Mirrored m, Map<String, String> modelTags) {
+        Candidate.Evidence e = evidence.forVariant(model, m.version()).map(this::evidence).orElse(null);
+        return new Candidate(model, version, modelTags, m.versionTags(), e, waivers.inForce(model, version));
+    }
+
+    /** What the judge needs of the mirror: the version's number and both tag sets (plain reads, nothing managed). */
+    private record Mirrored(int version, Map<String, String> modelTags, Map<String, String> versionTags) {
+    }
+
+    private Mirrored mirrored(String model, String version) {
+        int number;
+        try {
+            number = Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "version must be a model version number, was '" + version + "'");
+        }
+        List<?> rows = em().createNativeQuery("SELECT v.id,"
+                        + " (SELECT CAST(json_object_agg(t.tag_key, t.tag_value) AS text) FROM registry_model_tag t"
+                        + " WHERE t.model_id = m.id),"
+                        + " (SELECT CAST(json_object_agg(t.tag_key, t.tag_value) AS text) FROM registry_version_tag t"
+                        + " WHERE t.version_id = v.id)"
+                        + " FROM registry_model m LEFT JOIN registry_version v ON v.model_id = m.id AND v.version = ?2"
+                        + " AND v.deleted_at IS NULL WHERE m.name = ?1 AND m.deleted_at IS NULL")
+                .setParameter(1, model).setParameter(2, number).getResultList();
+        Object[] row = rows.isEmpty() ? null : (Object[]) rows.get(0);
+        if (row == null || row[0] == null) {
+            throw notMirrored(model, version);
+        }
+        return new Mirrored(number, tags((String) row[1]), tags((String) row[2]));
+    }
+
+    private Map<String, String> tags(String jsonObject) {
+        if (jsonObject == null) {
+            return new TreeMap<>();
+        }
+        try {
+            return json.readValue(jsonObject, new TypeReference<TreeMap<String, String>>() {
+            });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("PostgreSQL's json_object_agg gave unreadable JSON", e);
+        }
+    }
+
+    private static EntityManager em() {
+        return RegistryModelEntity.getEntityManager();
     }
 
     /**
@@ -102,22 +136,6 @@ public class CandidateReader {
 
     /** A stored evidence text and its tree. */
     private record Parsed(String text, JsonNode tree) {
-    }
-
-    private static RegistryModelEntity model(String model, String version) {
-        return RegistryModelEntity.findByName(model).filter(m -> m.deletedAt == null)
-                .orElseThrow(() -> notMirrored(model, version));
-    }
-
-    private static RegistryVersionEntity mirroredVersion(RegistryModelEntity m, String version) {
-        int number;
-        try {
-            number = Integer.parseInt(version);
-        } catch (NumberFormatException e) {
-            throw new ApiException(ErrorCode.VALIDATION_FAILED, "version must be a model version number, was '" + version + "'");
-        }
-        return RegistryVersionEntity.findVersion(m.id, number).filter(v -> v.deletedAt == null)
-                .orElseThrow(() -> notMirrored(m.name, version));
     }
 
     private static ApiException notMirrored(String model, String version) {
