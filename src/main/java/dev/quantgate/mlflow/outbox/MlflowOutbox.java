@@ -72,7 +72,15 @@ public class MlflowOutbox {
         row.createdAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
         row.nextAttemptAt = row.createdAt;
         row.createdBy = Objects.requireNonNull(requestedBy, "requestedBy");
-        row.persist();
+        // one plain statement: the row is never changed in this transaction, so it need not be a managed entity
+        row.id = ((Number) MlflowOutboxEntity.getEntityManager().createNativeQuery("INSERT INTO mlflow_outbox"
+                        + " (model_name, description, kind, write_json, http_method, path, body, status, attempts,"
+                        + " next_attempt_at, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?9, ?10)"
+                        + " RETURNING id")
+                .setParameter(1, row.modelName).setParameter(2, row.description).setParameter(3, row.kind)
+                .setParameter(4, row.writeJson).setParameter(5, row.httpMethod).setParameter(6, row.path)
+                .setParameter(7, row.body).setParameter(8, row.status).setParameter(9, row.createdAt)
+                .setParameter(10, row.createdBy).getSingleResult()).longValue();
         audit.append(requestedBy, "mlflow.outbox.enqueued", subject(row), details(row));
         afterCommit.run(dispatcher::wake);
         return row.id;
