@@ -154,24 +154,7 @@ class CrashRecoveryIT {
         if (mlflow != null) {
             mlflow.stop();
         }
-        if (app != null && app.isAlive()) {
-            app.destroy();
-            if (!app.waitFor(60, TimeUnit.SECONDS)) {
-                app.destroyForcibly();
-            }
-        }
-        if (work != null) {
-            PackagedApp.stopOrphanPostgres(work.resolve("pg"));
-            Path logs = Files.createDirectories(Path.of("target", "crash-recovery-logs"));
-            try (var runLogs = Files.list(work)) {
-                for (Path runLog : runLogs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
-                    Files.copy(runLog, logs.resolve(runLog.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            try (var paths = Files.walk(work)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        PackagedApp.tearDown(app, work, "crash-recovery-logs");
     }
 
     private long countAudit(String action) throws Exception {

@@ -98,6 +98,9 @@ class QuantizationEngineTest {
         Path in = write(source, "tiny.onnx");
         Path out = dir.resolve("tiny-" + scheme.id() + ".onnx");
         QuantizationSpec spec = QuantizationSpec.defaults(scheme).with("min_tensor_size", 0L);
+        if ((scheme == Scheme.INT8_DYNAMIC || scheme == Scheme.INT8_STATIC) && IntegerKernels.saturating()) {
+            spec = spec.with("reduce_range", true);
+        }
         Optional<CalibrationData> calib = scheme == Scheme.INT8_STATIC
                 ? Optional.of(CalibrationReader.read(calibrationFile(8))) : Optional.empty();
         QuantizationResult.Produced result = (QuantizationResult.Produced) new QuantizationEngine(RUNTIME).quantize(in, out, spec, calib);
@@ -158,6 +161,9 @@ class QuantizationEngineTest {
         Path in = write(source, "tiny.onnx");
         Path out = dir.resolve("variant.onnx");
         QuantizationSpec spec = QuantizationSpec.parse(json).with("min_tensor_size", 0L);
+        if (spec.scheme() == Scheme.INT8_DYNAMIC && !json.contains("reduce_range") && IntegerKernels.saturating()) {
+            spec = spec.with("reduce_range", true); // see IntegerKernels
+        }
         QuantizationResult.Produced r = (QuantizationResult.Produced) new QuantizationEngine(RUNTIME).quantize(in, out, spec, Optional.empty());
         Map<String, TensorData> input = ids(9);
         if (spec.scheme() == Scheme.FP16 && !spec.bool("keep_io_types")) {

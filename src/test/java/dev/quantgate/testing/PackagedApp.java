@@ -92,4 +92,30 @@ public final class PackagedApp {
             postmaster.get().onExit().get(30, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * The end of a whole-process test: the app stopped (SIGTERM, then SIGKILL after 60 s), its orphaned postmaster
+     * too, the run logs under {@code work} kept in {@code target/<logFolder>}, and {@code work} deleted.
+     */
+    public static void tearDown(Process app, Path work, String logFolder) throws Exception {
+        if (app != null && app.isAlive()) {
+            app.destroy();
+            if (!app.waitFor(60, TimeUnit.SECONDS)) {
+                app.destroyForcibly();
+            }
+        }
+        if (work == null) {
+            return;
+        }
+        stopOrphanPostgres(work.resolve("pg"));
+        Path logs = Files.createDirectories(Path.of("target", logFolder));
+        try (var runLogs = Files.list(work)) {
+            for (Path runLog : runLogs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+                Files.copy(runLog, logs.resolve(runLog.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        try (var paths = Files.walk(work)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
 }
