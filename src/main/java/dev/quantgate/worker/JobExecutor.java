@@ -336,9 +336,25 @@ public final class JobExecutor implements JobRunner {
         List<String> notes = new ArrayList<>();
         @SuppressWarnings("unchecked")
         Map<String, Object> clean = (Map<String, Object>) Evidence.sanitize(evidence, "", notes);
+        if (saturates(spec, benchmark)) {
+            notes.add(SATURATING_NOTE);
+        }
         clean.put("notes", notes);
         return new JobOutcome.Succeeded(clean, "runs:/" + job.runId() + "/model", runParams(produced.spec(), job),
                 Evidence.runMetrics(clean));
+    }
+
+    /** Said in the evidence of an int8 variant with 8-bit weights measured where the integer kernels saturate. */
+    static final String SATURATING_NOTE = "int8 with 8-bit weights (reduce_range: false) ran on an x86 CPU without "
+            + "VNNI: ONNX Runtime's u8·s8 kernels add pairs of products in 16-bit lanes there, which 8-bit weights can "
+            + "saturate, and ONNX Runtime advises reduce_range: true on such CPUs; the evaluation shows what it cost";
+
+    private static boolean saturates(QuantizationSpec spec, BenchmarkResult benchmark) {
+        boolean int8 = spec.scheme() == Scheme.INT8_DYNAMIC || spec.scheme() == Scheme.INT8_STATIC;
+        boolean eightBit = !spec.has("reduce_range") || !spec.bool("reduce_range");
+        String providers = benchmark.hardware().executionProviders();
+        boolean cpu = providers == null || !providers.toUpperCase(java.util.Locale.ROOT).contains("CUDA");
+        return int8 && eightBit && cpu && benchmark.hardware().saturatingIntegerKernels();
     }
 
     /** On the evaluation rows; on random inputs, saying why, when there are none or the model cannot take them. */

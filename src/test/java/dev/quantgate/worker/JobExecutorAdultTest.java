@@ -2,6 +2,7 @@ package dev.quantgate.worker;
 
 import dev.quantgate.evaluation.benchmark.BenchmarkOptions;
 import dev.quantgate.evaluation.benchmark.BenchmarkRows;
+import dev.quantgate.evaluation.benchmark.HardwareDescriptor;
 import dev.quantgate.evaluation.dataset.CsvReader;
 import dev.quantgate.evaluation.dataset.ModelSignature;
 import dev.quantgate.kernel.json.Jcs;
@@ -96,6 +97,11 @@ class JobExecutorAdultTest {
                 dataset, scheme.equals("int8-static") ? calibration : null);
 
         assertBenchmarkRanOnTheFirstEvaluationRows(evidence);
+        @SuppressWarnings("unchecked")
+        List<String> notes = (List<String>) evidence.get("notes");
+        boolean saturating = HardwareDescriptor.detect("CPUExecutionProvider").saturatingIntegerKernels();
+        assertEquals(scheme.startsWith("int8") && saturating, notes.contains(JobExecutor.SATURATING_NOTE),
+                "the int8 note where the integer kernels saturate (here: " + saturating + "): " + notes);
 
         Map<String, Double> metrics = ok.runMetrics();
         for (String m : List.of("size_bytes_source", "size_bytes_variant", "size_ratio", "latency_p50_ratio",

@@ -39,6 +39,16 @@ public record HardwareDescriptor(String cpuModel, List<String> isaFlags, int cor
         gpus = List.copyOf(gpus);
     }
 
+    /**
+     * Whether ONNX Runtime's x86 u8·s8 integer kernels saturate on this CPU: an x86 CPU without VNNI (AVX-512 VNNI
+     * or AVX-VNNI), where products are added pairwise in 16-bit lanes ({@code vpmaddubsw}) that 8-bit weights can
+     * overflow. ONNX Runtime advises 7-bit weights ({@code reduce_range}) there.
+     */
+    public boolean saturatingIntegerKernels() {
+        boolean x86 = isaFlags.contains("sse4_2") || isaFlags.contains("avx") || isaFlags.contains("avx2");
+        return x86 && !isaFlags.contains("avx512_vnni") && !isaFlags.contains("avx_vnni");
+    }
+
     /** Describes this machine; {@code providers} is what the benchmark's sessions used. */
     public static HardwareDescriptor detect(String providers) {
         String model = System.getProperty("os.arch");

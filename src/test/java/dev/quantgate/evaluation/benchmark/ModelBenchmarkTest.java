@@ -77,6 +77,19 @@ class ModelBenchmarkTest {
     }
 
     @Test
+    void shouldSayWhereOnnxRuntimesIntegerKernelsSaturate() {
+        assertTrue(cpu("avx", "avx2", "fma", "sse4_2").saturatingIntegerKernels(), "x86 without VNNI");
+        assertFalse(cpu("avx2", "avx512f", "avx512_vnni", "sse4_2").saturatingIntegerKernels(), "AVX-512 VNNI");
+        assertFalse(cpu("avx2", "avx_vnni", "sse4_2").saturatingIntegerKernels(), "AVX-VNNI");
+        assertFalse(cpu("asimd", "asimddp", "i8mm").saturatingIntegerKernels(), "ARM: not these kernels");
+    }
+
+    private static HardwareDescriptor cpu(String... flags) {
+        return new HardwareDescriptor("test cpu", java.util.List.of(flags), 2, 1L << 30, java.util.List.of(), "1.0",
+                "CPUExecutionProvider", "Linux", "17");
+    }
+
+    @Test
     void shouldHashRowsByWidthAndValuesSoThatAnyChangeShows() {
         float[] v = {1f, 2f, 3f, 4f};
         String h = new BenchmarkRows("x", 2, v, "a").sha256();
