@@ -7,6 +7,7 @@ import dev.quantgate.policy.service.PolicyService;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -27,11 +28,11 @@ public class Protection {
     }
 
     /**
-     * The policies in force for a model name (its mirrored tags, if any) that protect any alias or stage: one, two
-     * when they conflict (the gate fails closed), or none.
+     * The policies in force for a model called {@code model} with these model tags that protect any alias or stage:
+     * one, two when they conflict (the gate fails closed), or none.
      */
-    public List<String> guarding(String model) {
-        PolicySelection selection = policies.select(model, candidates.modelTagsIfMirrored(model));
+    public List<String> guarding(String model, Map<String, String> modelTags) {
+        PolicySelection selection = policies.select(model, modelTags);
         List<PolicyVersion> governing = selection instanceof PolicySelection.Selected s ? List.of(s.version())
                 : selection instanceof PolicySelection.Conflict c ? c.policies().stream().map(policies::inForce)
                 .flatMap(Optional::stream).toList() : List.of();

@@ -10,6 +10,10 @@ import dev.quantgate.testing.FakeMlflow;
 import dev.quantgate.testing.MlflowFixtures;
 import dev.quantgate.testing.RawHttp;
 import dev.quantgate.testing.TestTokens;
+import java.nio.file.Path;
+import java.nio.file.Files;
+import dev.quantgate.policy.service.PolicyService;
+import org.eclipse.microprofile.config.ConfigProvider;
 import io.quarkus.arc.Arc;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -254,6 +258,27 @@ class MlflowProxyTest {
         post(proxy("/api/2.0/mlflow/registered-models/rename"),
                 "{\"name\": \"" + free + "\", \"new_name\": \"" + free + "-2\"}", null);
         assertEquals(1, fake.requests("POST", "registered-models/rename"), "a rename no policy guards goes to MLflow");
+    }
+
+    @Test
+    void shouldJudgeTheNewNameOfARenameWithTheTagsTheModelTakesAlong() throws Exception {
+        String target = GateFixtures.model(); // governed only for models tagged risk=high
+        models.add(target);
+        String policy = GateFixtures.policyText(target, ONE_ADMIN, GateFixtures.FAILING).replace(
+                "selector: {models: [\"" + target + "\"]}", "selector: {models: [\"" + target + "\"], tags: {risk: high}}");
+        Path dir = Path.of(ConfigProvider.getConfig().getValue("quantgate.policies.dir", String.class));
+        Files.writeString(dir.resolve(target + ".yaml"), policy);
+        Arc.container().instance(PolicyService.class).get().rescan();
+        String tagged = "tagged-" + TestTokens.shortId();
+        GateFixtures.mirror(tagged, 1); // tagged risk=high, governed by no policy under its own name
+
+        HttpResponse<String> r = post(proxy("/api/2.0/mlflow/registered-models/rename"),
+                "{\"name\": \"" + tagged + "\", \"new_name\": \"" + target + "\"}", null);
+
+        assertEquals(403, r.statusCode(), r.body());
+        assertTrue(JSON.readTree(r.body()).path("message").asText().contains("policy '" + target + "' protects aliases"
+                + " or stages of the model named '" + target + "'"), r.body());
+        assertEquals(0, fake.requests("POST", "registered-models/rename"));
     }
 
     @Test

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 /**
  * A call through the proxy that would move an alias or a stage: {@code POST registered-models/alias} (set an alias),
  * {@code POST model-versions/transition-stage}, or {@code POST registered-models/rename} (which carries a model's
- * aliases and stages to a new name, and so past the policy that selects either name), under {@code /api/<v>/mlflow/} or {@code /ajax-api/<v>/mlflow/}.
+ * aliases and stages to a new name, and so past the policy that selects either name), under
+ * {@code /api/<v>/mlflow/} or {@code /ajax-api/<v>/mlflow/}.
  * The path is matched as MLflow's server routes it (percent escapes decoded, repeated slashes merged, dot segments
  * resolved), so a spelling of the same route cannot slip past; the body is read as MLflow reads it (JSON whatever
  * the content type), and a body it cannot read is refused in MLflow's own words, never forwarded.

@@ -15,13 +15,13 @@ import io.vertx.httpproxy.ProxyResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * Pre-write enforcement: a call that would set an alias, transition a stage or rename a model is read (bounded),
- * decided by the
- * {@link ProxyGate} on a worker thread, and then either forwarded with its original bytes or answered with MLflow's
- * error (403 {@code PERMISSION_DENIED}, 400 {@code INVALID_PARAMETER_VALUE}) without reaching MLflow. Every other
- * call streams straight on.
+ * decided by the {@link ProxyGate} on a worker thread, and then either forwarded with its original bytes or answered
+ * with MLflow's error (403 {@code PERMISSION_DENIED}, 400 {@code INVALID_PARAMETER_VALUE}) without reaching MLflow.
+ * Every other call streams straight on.
  */
 final class GuardedWrites implements ProxyInterceptor {
 
@@ -44,7 +44,7 @@ final class GuardedWrites implements ProxyInterceptor {
         }
         String requester = requester(request.proxiedRequest().getHeader("Authorization"));
         return read(request.getBody().stream()).compose(bytes -> {
-            java.util.concurrent.Callable<ProxyGate.Verdict> judging;
+            Callable<ProxyGate.Verdict> judging;
             String what;
             try {
                 if (kind.get() == GuardedCall.Kind.RENAME) {

@@ -3,6 +3,7 @@ package dev.quantgate.gate.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantgate.audit.AuditLog;
+import dev.quantgate.gate.CandidateReader;
 import dev.quantgate.gate.GateService;
 import dev.quantgate.gate.PromotionStore;
 import dev.quantgate.gate.Protection;
@@ -19,9 +20,12 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -37,6 +41,7 @@ public class ProxyGate {
     private static final Logger LOG = Logger.getLogger(ProxyGate.class);
 
     private final Protection protection;
+    private final CandidateReader candidates;
     private final GateService gate;
     private final PromotionStore promotions;
     private final SanctionedMoves sanctioned;
@@ -45,9 +50,10 @@ public class ProxyGate {
     private final ObjectMapper json;
     private final Clock clock;
 
-    public ProxyGate(Protection protection, GateService gate, PromotionStore promotions,
+    public ProxyGate(Protection protection, CandidateReader candidates, GateService gate, PromotionStore promotions,
                      SanctionedMoves sanctioned, AuditLog audit, MeterRegistry metrics, ObjectMapper json, Clock clock) {
         this.protection = protection;
+        this.candidates = candidates;
         this.gate = gate;
         this.promotions = promotions;
         this.sanctioned = sanctioned;
@@ -87,14 +93,16 @@ public class ProxyGate {
     public Verdict judgeRename(GuardedCall.Rename rename, String requester) {
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
-                List<String> fromOld = protection.guarding(rename.name());
-                List<String> fromNew = protection.guarding(rename.newName());
-                java.util.Set<String> guarding = new java.util.TreeSet<>(fromOld);
+                // the model keeps its tags under the new name: both names are judged with them
+                Map<String, String> tags = candidates.modelTagsIfMirrored(rename.name());
+                List<String> fromOld = protection.guarding(rename.name(), tags);
+                List<String> fromNew = protection.guarding(rename.newName(), tags);
+                Set<String> guarding = new TreeSet<>(fromOld);
                 guarding.addAll(fromNew);
                 if (guarding.isEmpty()) {
                     return Verdict.FORWARD;
                 }
-                List<String> names = new java.util.ArrayList<>();
+                List<String> names = new ArrayList<>();
                 if (!fromOld.isEmpty()) {
                     names.add("'" + rename.name() + "'");
                 }
