@@ -37,6 +37,13 @@ public interface JobsConfig {
     @WithDefault("5m")
     Duration workerPresence();
 
+    /**
+     * How often versions awaiting inspection (their MLmodel read to learn the flavor) are looked for at most apart
+     * ({@code off}: never, tests call {@link SourceInspections#inspectDue()}); a registration wakes it at once.
+     */
+    @WithDefault("2s")
+    String inspectEvery();
+
     /** The MLflow experiment that holds one run per job. */
     @WithDefault("quantgate")
     String experiment();

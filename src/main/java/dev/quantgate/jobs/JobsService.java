@@ -11,8 +11,10 @@ import dev.quantgate.jobs.dto.JobView;
 import dev.quantgate.jobs.dto.PlanRequest;
 import dev.quantgate.jobs.dto.PlanResult;
 import dev.quantgate.policy.PolicySelection;
+import dev.quantgate.policy.PolicyVersion;
 import dev.quantgate.policy.service.PolicyService;
 import io.quarkus.panache.common.Parameters;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -31,16 +33,18 @@ public class JobsService {
 
     private final EntityManager em;
     private final Planner planner;
+    private final SourceInspections inspections;
     private final PolicyService policies;
     private final JobQueue queue;
     private final EvidenceStore evidence;
     private final JobsConfig config;
     private final Clock clock;
 
-    public JobsService(EntityManager em, Planner planner, PolicyService policies, JobQueue queue,
+    public JobsService(EntityManager em, Planner planner, SourceInspections inspections, PolicyService policies, JobQueue queue,
                        EvidenceStore evidence, JobsConfig config, Clock clock) {
         this.em = em;
         this.planner = planner;
+        this.inspections = inspections;
         this.policies = policies;
         this.queue = queue;
         this.evidence = evidence;
@@ -82,35 +86,57 @@ public class JobsService {
                 j.variantVersion, links, j.createdAt, j.updatedAt, j.startedAt, j.finishedAt);
     }
 
-    /** Plans a mirrored version by hand, as a registration would (the same jobs, never twice). */
+    /**
+     * Plans a mirrored version by hand, as a registration would (the same jobs, never twice): its flavor is read
+     * from MLflow first when no inspection has found it yet (with no database work open meanwhile); the jobs are
+     * then made in the caller's transaction, so they commit with its audit event.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
     public PlanResult plan(PlanRequest request, String actor) {
         int version = Integer.parseInt(request.version());
-        MirroredVersion source = MirroredVersion.find(request.model(), version).orElseThrow(() -> new ApiException(
-                ErrorCode.MODEL_VERSION_NOT_FOUND, "The registry mirror has no version " + request.version()
-                + " of model '" + request.model() + "'"));
+        MirroredVersion source = QuarkusTransaction.requiringNew().call(() -> plannable(request.model(), version));
+        String flavor = inspections.requireQuantizable(source, actor);
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            MirroredVersion now = plannable(request.model(), version);
+            PolicyVersion policy = governing(now);
+            Planner.Planned planned = planner.plan(now.model(), version, policy, actor);
+            inspections.markPlanned(now.model(), version, flavor);
+            Set<String> present = presentWorkers();
+            List<JobSummary> jobs = planned.jobs().stream()
+                    .map(id -> summary(JobEntity.findById(id), present)).toList();
+            return new PlanResult(now.model(), request.version(), policy.name(), policy.sha256(), planned.created(),
+                    jobs);
+        });
+    }
+
+    /** The version as mirrored, if a plan can be made for it (present, not a variant, one policy selects it). */
+    private MirroredVersion plannable(String model, int version) {
+        MirroredVersion source = MirroredVersion.find(model, version).orElseThrow(() -> new ApiException(
+                ErrorCode.MODEL_VERSION_NOT_FOUND, "The registry mirror has no version " + version
+                + " of model '" + model + "'"));
         if (source.deleted()) {
-            throw new ApiException(ErrorCode.NOT_PLANNABLE, "Version " + version + " of '" + request.model()
+            throw new ApiException(ErrorCode.NOT_PLANNABLE, "Version " + version + " of '" + model
                     + "' is gone from MLflow");
         }
         if (source.tags().containsKey(MirroredVersion.VARIANT_OF)) {
-            throw new ApiException(ErrorCode.NOT_PLANNABLE, "Version " + version + " of '" + request.model()
+            throw new ApiException(ErrorCode.NOT_PLANNABLE, "Version " + version + " of '" + model
                     + "' is itself a QuantGate variant (tag " + MirroredVersion.VARIANT_OF + "="
                     + source.tags().get(MirroredVersion.VARIANT_OF) + ")");
         }
+        governing(source);
+        return source;
+    }
+
+    private PolicyVersion governing(MirroredVersion source) {
         PolicySelection selection = policies.select(source.model(), source.modelTags());
         if (selection instanceof PolicySelection.Conflict conflict) {
             throw new ApiException(ErrorCode.POLICY_CONFLICT, conflict.detail());
         }
         if (!(selection instanceof PolicySelection.Selected selected)) {
-            throw new ApiException(ErrorCode.NO_POLICY, "No policy in force selects model '" + request.model()
+            throw new ApiException(ErrorCode.NO_POLICY, "No policy in force selects model '" + source.model()
                     + "' (see GET /api/v1/policies)");
         }
-        Planner.Planned planned = planner.plan(source.model(), version, selected.version(), actor);
-        Set<String> present = presentWorkers();
-        List<JobSummary> jobs = planned.jobs().stream()
-                .map(id -> summary(JobEntity.findById(id), present)).toList();
-        return new PlanResult(source.model(), request.version(), selected.version().name(),
-                selected.version().sha256(), planned.created(), jobs);
+        return selected.version();
     }
 
     /** Puts a failed or parked job back in the queue with its attempts reset. */

@@ -3,16 +3,12 @@ package dev.quantgate.jobs;
 import dev.quantgate.audit.AuditLog;
 import dev.quantgate.mlflow.client.MlflowWrite;
 import dev.quantgate.mlflow.outbox.MlflowOutbox;
-import dev.quantgate.policy.PolicySelection;
 import dev.quantgate.policy.PolicyVersion;
 import dev.quantgate.policy.model.Variant;
 import dev.quantgate.policy.service.PolicyService;
-import dev.quantgate.registry.RegistryChange;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -23,9 +19,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a new model version into one job per variant of the policy that selects its model, inside the
- * mirror's transaction (no network call): idempotent on (model, version, spec hash), so a redelivery, a poll
- * of the same change or a restart plans nothing new. Each new job's MLflow run is created through the outbox;
+ * Turns a model version into one job per variant of the policy that selects its model, in the caller's
+ * transaction (no network call): idempotent on (model, version, spec hash), so a redelivery, a poll of the same
+ * change or a restart plans nothing new. A registration reaches it once {@link SourceInspections} has found the
+ * version's flavor to be onnx; a hand plan through {@link JobsService}. Each new job's MLflow run is created through the outbox;
  * the job is queued when MLflow confirms it ({@link JobRuns}).
  */
 @ApplicationScoped
@@ -33,7 +30,6 @@ import java.util.Map;
 public class Planner {
 
     static final String ACTOR = "quantgate-jobs";
-    private static final Logger LOG = Logger.getLogger(Planner.class);
     private static final String INSERT = """
             INSERT INTO quantization_job (model_name, version, scheme, spec_json, spec_sha256, policy_name,
                 policy_sha256, requirement, cpu_fallback, state, attempts, next_attempt_at, created_at, updated_at)
@@ -50,37 +46,17 @@ public class Planner {
     private final SourceStatus status;
     private final AuditLog audit;
     private final JobsConfig config;
-    private final ProcessRole role;
     private final Clock clock;
 
     public Planner(EntityManager em, PolicyService policies, MlflowOutbox outbox, SourceStatus status, AuditLog audit,
-                   JobsConfig config, ProcessRole role, Clock clock) {
+                   JobsConfig config, Clock clock) {
         this.em = em;
         this.policies = policies;
         this.outbox = outbox;
         this.status = status;
         this.audit = audit;
         this.config = config;
-        this.role = role;
         this.clock = clock;
-    }
-
-    void onVersionRegistered(@Observes RegistryChange.VersionRegistered registered) {
-        if (!role.runsServer() || registered.tags().containsKey(MirroredVersion.VARIANT_OF)) {
-            return;
-        }
-        int version;
-        try {
-            version = Integer.parseInt(registered.version());
-        } catch (NumberFormatException e) {
-            return;
-        }
-        PolicySelection selection = policies.select(registered.model(), MirroredVersion.modelTags(registered.model()));
-        if (selection instanceof PolicySelection.Selected selected) {
-            plan(registered.model(), version, selected.version(), ACTOR);
-        } else if (selection instanceof PolicySelection.Conflict conflict) {
-            LOG.warnf("Version %s of %s is not planned: %s", registered.version(), registered.model(), conflict.detail());
-        }
     }
 
     /** Creates the version's missing jobs under this policy version (an engineer's hand plan, or a registration). */

@@ -10,6 +10,7 @@ import dev.quantgate.registry.dto.ModelView;
 import dev.quantgate.registry.dto.VersionView;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
@@ -26,10 +27,12 @@ public class RegistryQueries {
 
     private final ModelRows modelRows;
     private final ObjectMapper json;
+    private final EntityManager em;
 
-    public RegistryQueries(ModelRows modelRows, ObjectMapper json) {
+    public RegistryQueries(ModelRows modelRows, ObjectMapper json, EntityManager em) {
         this.modelRows = modelRows;
         this.json = json;
+        this.em = em;
     }
 
     /**
@@ -53,7 +56,8 @@ public class RegistryQueries {
                         "modelId = ?1 and version > ?2", Sort.by("version"), model.id, cursor)
                 .page(0, limit + 1).list();
         Map<Integer, List<String>> aliases = aliasesByVersion(model.id);
-        List<VersionView> views = rows.stream().map(v -> view(model, v, aliases)).toList();
+        Map<Integer, String> statuses = quantgateStatuses(model.name);
+        List<VersionView> views = rows.stream().map(v -> view(model, v, aliases, statuses)).toList();
         return Page.of(views, limit, VersionView::version);
     }
 
@@ -63,7 +67,7 @@ public class RegistryQueries {
         RegistryVersionEntity row = RegistryVersionEntity.findVersion(model.id, number)
                 .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
                         "The mirror has no version " + number + " of registered model '" + name + "'"));
-        return view(model, row, aliasesByVersion(model.id));
+        return view(model, row, aliasesByVersion(model.id), quantgateStatuses(model.name));
     }
 
     public Page<AliasView> aliases(String name, String after, int limit) {
@@ -102,13 +106,26 @@ public class RegistryQueries {
                         "The mirror has no registered model named '" + name + "'"));
     }
 
+    /** What QuantGate last said of each version of the model (the jobs' source status). */
+    private Map<Integer, String> quantgateStatuses(String model) {
+        Map<Integer, String> out = new HashMap<>();
+        List<?> rows = em.createNativeQuery(
+                        "SELECT version, status FROM job_source_status WHERE model_name = ?1 AND status IS NOT NULL")
+                .setParameter(1, model).getResultList();
+        for (Object row : rows) {
+            Object[] r = (Object[]) row;
+            out.put(((Number) r[0]).intValue(), (String) r[1]);
+        }
+        return out;
+    }
+
     private static VersionView view(RegistryModelEntity model, RegistryVersionEntity v,
-                                    Map<Integer, List<String>> aliases) {
+                                    Map<Integer, List<String>> aliases, Map<Integer, String> statuses) {
         Map<String, String> tags = new LinkedHashMap<>();
         RegistryVersionTagEntity.<RegistryVersionTagEntity>find("versionId = ?1", Sort.by("key"), v.id)
                 .list().forEach(t -> tags.put(t.key, t.value));
         return new VersionView(model.name, Integer.toString(v.version), v.source, v.runId, v.status, v.description,
-                v.createdAt, v.currentStage, tags, aliases.getOrDefault(v.version, List.of()), v.mirroredAt,
+                v.createdAt, v.currentStage, tags, statuses.get(v.version), aliases.getOrDefault(v.version, List.of()), v.mirroredAt,
                 v.updatedAt, v.deletedAt);
     }
 

@@ -19,7 +19,7 @@ import java.util.Map;
 final class MlModel {
 
     static final String FILE = "MLmodel";
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .disable(YAMLGenerator.Feature.SPLIT_LINES));
 
@@ -62,9 +62,11 @@ final class MlModel {
      */
     Path onnxFile(Path dir) throws JobFailure {
         Map<String, Object> flavors = flavors();
-        if (!(flavors.get("onnx") instanceof Map<?, ?> onnx)) {
-            String other = flavors.keySet().stream().filter(f -> !f.equals("python_function")).findFirst()
-                    .orElse(flavors.isEmpty() ? "none" : "python_function");
+        if (!(flavors.get(ModelFlavor.ONNX) instanceof Map<?, ?> onnx)) {
+            if (flavors.containsKey(ModelFlavor.ONNX)) {
+                throw JobFailure.permanent("bad_mlmodel", "the MLmodel's onnx flavor is not a mapping (flavors.onnx)");
+            }
+            String other = ModelFlavor.of(flavors);
             throw JobFailure.permanent("unsupported_flavor:" + other, "the model's flavor is " + other + " "
                     + flavors.keySet() + "; QuantGate quantizes models of the onnx flavor only");
         }

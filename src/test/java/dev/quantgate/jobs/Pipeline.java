@@ -38,10 +38,24 @@ final class Pipeline {
         return model;
     }
 
-    /** The mirror applies MLflow's creation of the version, from this origin ({@code webhook:<id>}, {@code poller}). */
+    /**
+     * The mirror applies MLflow's creation of the version, from this origin ({@code webhook:<id>}, {@code poller}),
+     * and the version's flavor is inspected, as the inspection loop would do next.
+     */
     static void registered(String model, int version, String origin) {
+        mirrored(model, version, origin);
+        inspected();
+    }
+
+    /** Only the mirror's part of {@link #registered}: the version then awaits its inspection. */
+    static void mirrored(String model, int version, String origin) {
         Arc.container().instance(RegistryEventSink.class).get().apply(new RegistryEvent(
                 RegistryEvent.Kind.VERSION_CREATED, model, Integer.toString(version), null, null, Instant.now(), origin));
+    }
+
+    /** The inspection loop's next pass: every version due for inspection is inspected (and planned or refused). */
+    static int inspected() {
+        return Arc.container().instance(SourceInspections.class).get().inspectDue();
     }
 
     static List<JobEntity> jobs(String model) {

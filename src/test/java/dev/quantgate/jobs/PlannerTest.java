@@ -50,6 +50,7 @@ class PlannerTest {
                 });
         QuarkusTransaction.requiringNew().run(() -> changes.fire(new RegistryChange.VersionRegistered(model, "1",
                 "runs:/r/model", "r", "READY", Map.of(), RegistryChange.Origin.of("poller"), Instant.now())));
+        Pipeline.inspected();
 
         List<JobEntity> jobs = Pipeline.jobs(model);
         assertEquals(List.of("int8-dynamic", "fp16", "int4-weight-only"), jobs.stream().map(j -> j.scheme).toList());

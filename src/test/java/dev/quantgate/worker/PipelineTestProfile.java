@@ -51,6 +51,7 @@ public class PipelineTestProfile implements QuarkusTestProfile {
                     "quantgate.worker.benchmark.latency-runs", "20",
                     "quantgate.worker.benchmark.throughput-runs", "4",
                     "quantgate.mlflow.outbox.dispatch-every", "100ms",
+                    "quantgate.jobs.inspect-every", "100ms",
                     "quantgate.webhook.secrets", SECRET);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
