@@ -25,6 +25,13 @@ import java.util.Map;
 @Transactional(Transactional.TxType.SUPPORTS)
 public class RegistryQueries {
 
+    private static final String STATUSES = """
+            SELECT version, status FROM job_source_status WHERE model_name = ?1 AND status IS NOT NULL
+            UNION ALL
+            SELECT i.version, 'inspecting' FROM source_inspection i WHERE i.model_name = ?1 AND i.state = 'pending'
+                AND NOT EXISTS (SELECT 1 FROM job_source_status s WHERE s.model_name = i.model_name
+                    AND s.version = i.version AND s.status IS NOT NULL)""";
+
     private final ModelRows modelRows;
     private final ObjectMapper json;
     private final EntityManager em;
@@ -106,12 +113,13 @@ public class RegistryQueries {
                         "The mirror has no registered model named '" + name + "'"));
     }
 
-    /** What QuantGate last said of each version of the model (the jobs' source status). */
+    /**
+     * What QuantGate last said of each version of the model (the jobs' source status), or {@code inspecting} while
+     * its MLmodel is still to be read before anything is planned.
+     */
     private Map<Integer, String> quantgateStatuses(String model) {
         Map<Integer, String> out = new HashMap<>();
-        List<?> rows = em.createNativeQuery(
-                        "SELECT version, status FROM job_source_status WHERE model_name = ?1 AND status IS NOT NULL")
-                .setParameter(1, model).getResultList();
+        List<?> rows = em.createNativeQuery(STATUSES).setParameter(1, model).getResultList();
         for (Object row : rows) {
             Object[] r = (Object[]) row;
             out.put(((Number) r[0]).intValue(), (String) r[1]);

@@ -125,6 +125,8 @@ class SourceInspectionTest {
 
             assertEquals(List.of(), Pipeline.jobs(model), "nothing is planned while the flavor is unknown");
             assertEquals("pending", inspection(model, version).get(0));
+            TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{m}/versions/{v}", model, version)
+                    .then().statusCode(200).body("quantgateStatus", equalTo("inspecting"));
             TestTokens.as(Roles.ENGINEER).contentType(ContentType.JSON)
                     .body(Map.of("model", model, "version", Integer.toString(version))).post("/api/v1/jobs/plan")
                     .then().statusCode(503).contentType("application/problem+json")
