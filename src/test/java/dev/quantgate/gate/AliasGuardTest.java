@@ -152,6 +152,35 @@ class AliasGuardTest {
         assertTrue(writes.get(3).contains("\"version\":\"1\"") && writes.get(3).contains("reverted:"), writes.toString());
     }
 
+    @Test
+    void shouldRevertADirectSetThatMlflowAppliedAfterQuantGatesRevertAndReportedBeforeItsAnswer() throws Exception {
+        String model = model(1, GateFixtures.FAILING);
+        FakeMlflow fake = FakeMlflow.get();
+        fake.seedFromFixtures(model);
+        fake.setAlias(model, "champion", 2); // behind QuantGate's back
+        deliver(model, "champion", "2", "direct-1");
+        assertEquals(2, mirroredChampion(model));
+        // MLflow applies QuantGate's revert, then the same direct set again, whose webhook is delivered before
+        // QuantGate has heard MLflow's answer: the mirror still says 2, so that webhook moves nothing
+        fake.afterNext("POST /registered-models/alias", model, () -> {
+            fake.setAlias(model, "champion", 2);
+            deliver(model, "champion", "2", "direct-2");
+        });
+
+        OutboxDispatcher dispatcher = Arc.container().instance(OutboxDispatcher.class).get();
+        dispatcher.dispatchDue(); // the revert and its tag; reading the alias back finds 2 and judges it
+
+        List<String> writes = GateFixtures.outboxWrites(model);
+        assertEquals(4, writes.size(), "a second revert, with its tag, without waiting for a poll: " + writes);
+        assertTrue(writes.get(2).startsWith("set-alias ") && writes.get(2).contains("\"version\":\"1\""),
+                writes.toString());
+        assertTrue(writes.get(3).contains("reverted:"), writes.toString());
+        dispatchAll();
+        assertEquals(1, fake.alias(model, "champion"), "reverted in MLflow");
+        assertEquals(1, mirroredChampion(model));
+        assertEquals(4, GateFixtures.outboxWrites(model).size(), "reading back the second revert finds it in place");
+    }
+
     /** A webhook's alias set, through the mirror as the inbox applies it. */
     private static void deliver(String model, String alias, String version, String deliveryId) {
         RegistryMirror mirror = Arc.container().instance(RegistryMirror.class).get();

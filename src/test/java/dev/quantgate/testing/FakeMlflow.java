@@ -78,6 +78,35 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
         return fake;
     }
 
+    /** One-shot actions by operation and model ({@code POST /registered-models/alias m}), run after the fake applied it. */
+    private final Map<String, Runnable> afterNext = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Runs {@code action} once, right after the fake has applied the next call of this operation (e.g.
+     * {@code "POST /registered-models/alias"}) to this model and before it answers: what happens in MLflow between
+     * applying a client's write and the client hearing back.
+     */
+    public void afterNext(String operation, String model, Runnable action) {
+        afterNext.put(operation + " " + model, action);
+    }
+
+    /** The registered model a registry call names (its body's or its query's {@code name}). */
+    private static String modelOf(Request request) {
+        String body = request.getBodyAsString();
+        if (body != null && !body.isBlank()) {
+            try {
+                JsonNode name = JSON.readTree(body).path("name");
+                if (name.isTextual()) {
+                    return name.asText();
+                }
+            } catch (IOException e) {
+                return "";
+            }
+        }
+        String query = request.queryParameter("name").isPresent() ? request.queryParameter("name").firstValue() : "";
+        return query;
+    }
+
     @Override
     public Map<String, String> start() {
         server = new WireMockServer(options().dynamicPort().extensions(new Registry()));
@@ -105,6 +134,7 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
 
     /** Empties the registry, forgets requests, removes faults and replayed exchanges. */
     public synchronized void reset() {
+        afterNext.clear();
         models.clear();
         tracking.clear();
         faults.clear();
@@ -430,6 +460,10 @@ public class FakeMlflow implements QuarkusTestResourceLifecycleManager {
                 ResponseDefinition answer;
                 synchronized (FakeMlflow.this) {
                     answer = path.startsWith(FakeTracking.PROXY) ? tracking.proxy(request) : answer(op, request);
+                }
+                Runnable after = afterNext.isEmpty() ? null : afterNext.remove(op + " " + modelOf(request));
+                if (after != null) {
+                    after.run();
                 }
                 return delay == null ? answer : ResponseDefinitionBuilder.like(answer).withFixedDelay(delay).build();
             } catch (IOException e) {

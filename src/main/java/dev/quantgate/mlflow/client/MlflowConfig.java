@@ -84,6 +84,13 @@ public interface MlflowConfig {
          */
         @WithDefault("30s")
         Duration claimLength();
+
+        /**
+         * After a confirmed alias write, the alias is read back from MLflow to catch a direct write made meanwhile:
+         * {@code async} (off the confirming thread), {@code inline} (it waits: tests) or {@code off}.
+         */
+        @WithDefault("async")
+        String verifyAliasWrites();
     }
 
     enum AuthMode {
