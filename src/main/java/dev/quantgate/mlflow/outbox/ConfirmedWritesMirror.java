@@ -11,7 +11,6 @@ import dev.quantgate.registry.RegistryEvent;
 import dev.quantgate.registry.RegistryMirror;
 import dev.quantgate.registry.RegistryModelEntity;
 import dev.quantgate.registry.RegistryVersionEntity;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -133,7 +132,12 @@ public class ConfirmedWritesMirror {
                 VERIFY_ORIGIN)
                 : new RegistryEvent(RegistryEvent.Kind.ALIAS_SET, wrote.model(), holder, alias, null, clock.instant(),
                 VERIFY_ORIGIN);
-        QuarkusTransaction.requiringNew().run(() -> mirror.apply(seen));
+        try {
+            mirror.apply(mirror.prepare(seen)); // MLflow is read (if at all) before the mirror's transaction opens
+        } catch (MlflowException e) {
+            LOG.warnf("Cannot mirror alias %s of %s as read back (the next poll will): %s", alias, wrote.model(),
+                    e.getMessage());
+        }
     }
 
     private RegistryEvent event(WriteConfirmed confirmed) {
