@@ -13,8 +13,8 @@ import dev.quantgate.jobs.dto.PlanResult;
 import dev.quantgate.policy.PolicySelection;
 import dev.quantgate.policy.PolicyVersion;
 import dev.quantgate.policy.service.PolicyService;
-import io.quarkus.panache.common.Parameters;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -40,8 +40,8 @@ public class JobsService {
     private final JobsConfig config;
     private final Clock clock;
 
-    public JobsService(EntityManager em, Planner planner, SourceInspections inspections, PolicyService policies, JobQueue queue,
-                       EvidenceStore evidence, JobsConfig config, Clock clock) {
+    public JobsService(EntityManager em, Planner planner, SourceInspections inspections, PolicyService policies,
+                       JobQueue queue, EvidenceStore evidence, JobsConfig config, Clock clock) {
         this.em = em;
         this.planner = planner;
         this.inspections = inspections;

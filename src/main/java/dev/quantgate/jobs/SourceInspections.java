@@ -46,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads a registered version's {@code MLmodel} through MLflow before anything is planned for it: only the
@@ -107,7 +108,7 @@ public class SourceInspections {
     }
 
     /** A pending row this process has claimed. */
-    record Claimed(long id, String model, int version, int attempts, String token, Finding[] finding) {
+    record Claimed(long id, String model, int version, int attempts, String token, AtomicReference<Finding> finding) {
     }
 
     private final EntityManager em;
@@ -214,7 +215,7 @@ public class SourceInspections {
 
     private Claimed claim() throws SQLException {
         return Claims.claimOne(dataSource, CLAIM, queue.lease(claims.length()), (rs, lease) -> new Claimed(
-                rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), lease.token(), new Finding[1]));
+                rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), lease.token(), new AtomicReference<>()));
     }
 
     private Outcome attempt(Claimed claimed) {
@@ -223,7 +224,7 @@ public class SourceInspections {
         Finding finding = source.isEmpty() || source.get().deleted()
                 ? new Finding.Unreadable("the version is gone from the registry mirror")
                 : inspect(source.get());
-        claimed.finding()[0] = finding;
+        claimed.finding().set(finding);
         return finding instanceof Finding.Outage outage ? new Outcome.RetryLater(outage.reason())
                 : new Outcome.Done(finding.toString());
     }
@@ -244,7 +245,7 @@ public class SourceInspections {
                 .setParameter(3, claimed.token()).executeUpdate() == 0) {
             return; // a hand plan settled the version meanwhile
         }
-        Finding finding = claimed.finding()[0];
+        Finding finding = claimed.finding().get();
         if (finding == null) {
             finding = new Finding.Unreadable(decision instanceof Decision.Parked parked ? parked.reason()
                     : "the inspection ended without a finding");
