@@ -21,7 +21,9 @@ import java.util.Map;
 /**
  * The job queue in Micrometer: {@code quantgate_jobs_queued{requirement}} (what KEDA scales the worker
  * Deployments on, see {@code deploy/kubernetes/scaledobjects.yaml}), {@code quantgate_jobs{state}}, and
- * {@code quantgate_job_duration{scheme,stage}} (each stage as heartbeats report it, and {@code total}).
+ * {@code quantgate_job_duration{scheme,stage}} (each stage as heartbeats report it, and {@code total}), and
+ * {@code quantgate_source_inspections{state}} (registered versions by what reading their {@code MLmodel} found;
+ * {@code pending} grows while MLflow cannot be read, and nothing new is planned meanwhile).
  * The counts are read from PostgreSQL at most once a second, whoever scrapes.
  */
 @Startup
@@ -47,6 +49,11 @@ public class JobMetrics {
         for (JobState state : JobState.values()) {
             Gauge.builder("quantgate_jobs", this, m -> m.count(state.id(), null))
                     .description("Jobs by state").tag("state", state.id()).register(meters);
+        }
+        for (String state : new String[]{"pending", "planned", "unsupported", "unselected"}) {
+            Gauge.builder("quantgate_source_inspections", this, m -> m.count("inspection:" + state, null))
+                    .description("Registered versions by what reading their MLmodel found (pending: not read yet)")
+                    .tag("state", state).register(meters);
         }
     }
 
@@ -79,7 +86,16 @@ public class JobMetrics {
         if (requirement != null) {
             return current.getOrDefault(state + "/" + requirement, 0L);
         }
+        if (state.startsWith("inspection:")) {
+            return current.getOrDefault(state, 0L);
+        }
         return current.getOrDefault(state + "/cpu", 0L) + current.getOrDefault(state + "/gpu", 0L);
+    }
+
+    /** Reads the counts now, whenever they were read last (tests that scrape right after a change). */
+    void refreshNow() {
+        refresh();
+        readAt = System.nanoTime();
     }
 
     private void refresh() {
@@ -89,6 +105,11 @@ public class JobMetrics {
                      + " GROUP BY state, requirement")) {
             while (rs.next()) {
                 read.put(rs.getString(1) + "/" + rs.getString(2), rs.getLong(3));
+            }
+            try (ResultSet inspections = s.executeQuery("SELECT state, count(*) FROM source_inspection GROUP BY state")) {
+                while (inspections.next()) {
+                    read.put("inspection:" + inspections.getString(1), inspections.getLong(2));
+                }
             }
             counts = read;
         } catch (SQLException e) {

@@ -89,6 +89,10 @@ class SourceInspectionTest {
         TestTokens.as(Roles.AUDITOR).get("/api/v1/registry/models/{m}/versions/{v}", model, version)
                 .then().statusCode(200).body("quantgateStatus", equalTo("unsupported_flavor:sklearn"));
         assertEquals(List.of("job.source_unsupported"), audited("model-version:" + model + "/" + version));
+        io.quarkus.arc.Arc.container().instance(JobMetrics.class).get().refreshNow(); // counts are kept for a second
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("quantgate_source_inspections{state=\"unsupported\"}")
+                && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 1), "the unsupported version is counted");
 
         TestTokens.as(Roles.ENGINEER).contentType(ContentType.JSON)
                 .body(Map.of("model", model, "version", Integer.toString(version))).post("/api/v1/jobs/plan")
