@@ -16,7 +16,7 @@ import dev.quantgate.kernel.retry.Decision;
 import dev.quantgate.kernel.retry.Outcome;
 import dev.quantgate.kernel.retry.RetryHandler;
 import dev.quantgate.kernel.retry.RetryPolicy;
-import dev.quantgate.mlflow.client.MlflowConfig;
+import dev.quantgate.mlflow.client.MlflowRegistryClient;
 import dev.quantgate.policy.PolicySelection;
 import dev.quantgate.policy.service.PolicyService;
 import dev.quantgate.registry.RegistryChange;
@@ -114,7 +114,7 @@ public class SourceInspections {
     private final EntityManager em;
     private final AgroalDataSource dataSource;
     private final ArtifactPort artifacts;
-    private final MlflowConfig mlflow;
+    private final MlflowRegistryClient mlflow;
     private final PolicyService policies;
     private final Planner planner;
     private final SourceStatus status;
@@ -126,10 +126,10 @@ public class SourceInspections {
     private final WorkQueue queue;
     private final List<RetryHandler<Claimed>> handlers;
 
-    public SourceInspections(EntityManager em, AgroalDataSource dataSource, ArtifactPort artifacts, MlflowConfig mlflow,
-                             PolicyService policies, Planner planner, SourceStatus status, AuditLog audit,
-                             AfterCommit afterCommit, ProcessRole role, WorkQueues queues, JobsConfig config,
-                             Clock clock) {
+    public SourceInspections(EntityManager em, AgroalDataSource dataSource, ArtifactPort artifacts,
+                             MlflowRegistryClient mlflow, PolicyService policies, Planner planner, SourceStatus status,
+                             AuditLog audit, AfterCommit afterCommit, ProcessRole role, WorkQueues queues,
+                             JobsConfig config, Clock clock) {
         this.em = em;
         this.dataSource = dataSource;
         this.artifacts = artifacts;
@@ -183,7 +183,7 @@ public class SourceInspections {
     }
 
     private Duration step() {
-        if (mlflow.url().filter(u -> !u.isBlank()).isEmpty()) {
+        if (!mlflow.configured()) {
             return BackgroundLoop.NOTHING_DUE;
         }
         if (inspectDue() >= BATCH) {
